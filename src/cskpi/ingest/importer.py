@@ -1,0 +1,349 @@
+"""The import: files → validated rows → one all-or-nothing transaction in the store.
+
+Order of work:
+1. plan: which file feeds which contract table (folder: `<table>.<ext>`), in contract order;
+2. read and validate every file outside the transaction (nothing is written yet);
+3. in ONE transaction: stage each file's good rows, quarantine orphans, count inserted /
+   updated / unchanged by key, upsert, store every reject with its line, refresh the facts of
+   the sessions touched, log the import. A crash anywhere leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cskpi.config import Config
+from cskpi.ingest.contract import Table, contract
+from cskpi.ingest.readers import FORMATS, FileError, read_file
+from cskpi.ingest.validate import ROW, MissingColumns, Reject, Validated, store_columns, validate
+from cskpi.metrics.facts import refresh_facts
+from cskpi.store.base import Store
+
+Progress = Callable[[str, Path, str], None]  # (table, file, step)
+
+
+class ImportError_(Exception):
+    """A usage problem with the import itself (nothing was written)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Quarantined:
+    """A reject as stored: where it came from and why."""
+
+    file: str
+    table: str
+    line: int | None
+    column: str | None
+    code: str
+    value: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+    raw: str | None = None
+
+
+@dataclass
+class TableSummary:
+    table: str
+    files: int = 0
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0  # rows (a row with two broken rules counts once)
+
+
+@dataclass
+class ImportResult:
+    import_id: int | None
+    summaries: dict[str, TableSummary]
+    rejects: list[Quarantined]
+    aborted: bool = False  # --strict found problems, or nothing could be imported
+
+    @property
+    def rejected_rows(self) -> int:
+        return sum(s.rejected for s in self.summaries.values())
+
+
+class StrictAbort(Exception):
+    """Raised inside the transaction so that --strict rolls everything back."""
+
+
+def plan_files(paths: list[Path], table: str | None = None) -> list[tuple[Table, Path]]:
+    """Which file feeds which table, in contract order (sessions before messages)."""
+    tables = contract()
+    if table is not None and table not in tables:
+        raise ImportError_("import.unknown_table", table=table, allowed=", ".join(tables))
+    planned: list[tuple[Table, Path]] = []
+    for path in paths:
+        if path.is_dir():
+            found = [
+                p
+                for p in sorted(path.iterdir())
+                if p.suffix.lower() in FORMATS and p.stem.lower() in tables
+            ]
+            if not found:
+                raise ImportError_(
+                    "import.empty_folder", folder=str(path), tables=", ".join(tables)
+                )
+            planned += [(tables[p.stem.lower()], p) for p in found]
+        elif not path.exists():
+            raise ImportError_("import.not_found", path=str(path))
+        else:
+            name = table or path.stem.lower()
+            if name not in tables:
+                raise ImportError_(
+                    "import.table_of_file", path=str(path), allowed=", ".join(tables)
+                )
+            planned.append((tables[name], path))
+    order = list(tables)
+    return sorted(planned, key=lambda pair: order.index(pair[0].name))
+
+
+def run_import(
+    store: Store,
+    paths: list[Path],
+    config: Config,
+    *,
+    table: str | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    planned = plan_files(paths, table)
+    summaries = {t.name: TableSummary(t.name) for t, _ in planned}
+    quarantined: list[Quarantined] = []
+    loads: list[tuple[Validated, Path, Callable[[list[int]], list[int]]]] = []
+
+    for table_, path in planned:
+        note = progress or (lambda *_: None)
+        note(table_.name, path, "read")
+        summary = summaries[table_.name]
+        summary.files += 1
+        try:
+            raw = read_file(path, encoding)
+            for problem in raw.problems:
+                quarantined.append(
+                    Quarantined(
+                        str(path),
+                        table_.name,
+                        problem.line,
+                        None,
+                        problem.code,
+                        None,
+                        problem.params,
+                        problem.raw,
+                    )
+                )
+            summary.read += raw.data.num_rows + len(raw.problems)
+            summary.rejected += len(raw.problems)
+            note(table_.name, path, "validate")
+            validated = validate(raw, table_, config.timezone)
+        except FileError as error:
+            quarantined.append(
+                Quarantined(
+                    str(path), table_.name, error.line, None, error.code, None, dict(error.params)
+                )
+            )
+            continue
+        except MissingColumns as error:
+            quarantined.append(
+                Quarantined(
+                    str(path),
+                    table_.name,
+                    1,
+                    error.columns[0],
+                    "file.missing_column",
+                    params={"columns": ", ".join(error.columns), "found": ", ".join(error.found)},
+                )
+            )
+            continue
+        rows = sorted(
+            {r.row for r in validated.rejects}
+            | {int(r.params["first_row"]) for r in validated.rejects if "first_row" in r.params}
+        )
+        line_by_row = dict(zip(rows, raw.line_of(rows), strict=True))
+        for reject in validated.rejects:
+            if "first_row" in reject.params:
+                reject.params = {"first_line": line_by_row[int(reject.params["first_row"])]}
+            quarantined.append(_quarantined(reject, path, table_.name, line_by_row[reject.row]))
+        summary.rejected += len({r.row for r in validated.rejects})
+        loads.append((validated, path, raw.line_of))
+
+    if strict and quarantined:
+        return ImportResult(None, summaries, quarantined, aborted=True)
+
+    try:
+        with store.transaction():
+            import_id = _begin(store)
+            touched_sessions = False
+            store.execute("DROP TABLE IF EXISTS _affected")
+            store.execute("CREATE TEMP TABLE _affected (session_id VARCHAR)")
+            for validated, path, line_of in loads:
+                (progress or (lambda *_: None))(validated.table.name, path, "load")
+                orphans = _upsert(store, validated, summaries[validated.table.name])
+                if orphans:
+                    lines = line_of([row for row, _ in orphans])
+                    for (row, session_id), line in zip(orphans, lines, strict=True):
+                        quarantined.append(
+                            Quarantined(
+                                str(path),
+                                validated.table.name,
+                                line,
+                                "session_id",
+                                "message.orphan_session",
+                                session_id,
+                                {},
+                                _raw_of(validated, row),
+                            )
+                        )
+                    summaries[validated.table.name].rejected += len(orphans)
+                    if strict:
+                        raise StrictAbort
+                touched_sessions |= validated.table.name in ("sessions", "messages")
+            _store_rejects(store, import_id, quarantined)
+            if touched_sessions:
+                refresh_facts(store, config.thresholds, "_affected")
+            _finish(store, import_id, planned, summaries)
+    except StrictAbort:
+        return ImportResult(None, summaries, quarantined, aborted=True)
+    return ImportResult(import_id, summaries, quarantined)
+
+
+def _quarantined(reject: Reject, path: Path, table: str, line: int) -> Quarantined:
+    return Quarantined(
+        str(path), table, line, reject.column, reject.code, reject.value, reject.params, reject.raw
+    )
+
+
+def _raw_of(validated: Validated, row: int) -> str | None:
+    rows = (
+        validated.rows.filter(validated.rows[ROW].to_numpy() == row).drop_columns([ROW]).to_pylist()
+    )
+    return json.dumps(rows[0], ensure_ascii=False, default=str) if rows else None
+
+
+def _begin(store: Store) -> int:
+    if store.dialect == "postgres":
+        # Two imports at once on a server: the second waits instead of racing for ids.
+        store.execute("LOCK TABLE cskpi_imports IN EXCLUSIVE MODE")
+    (last,) = store.fetchall("SELECT COALESCE(MAX(import_id), 0) FROM cskpi_imports")[0]
+    import_id = int(last) + 1
+    store.execute(
+        "INSERT INTO cskpi_imports (import_id, started_at, status) VALUES (?, ?, ?)",
+        (import_id, datetime.now(UTC).replace(tzinfo=None), "running"),
+    )
+    return import_id
+
+
+def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[tuple[int, str]]:
+    """Load one file's good rows by key; returns orphan messages as (row, session_id)."""
+    table = validated.table
+    name = f'"{table.name}"'
+    store.load_temp("_stage", validated.rows)
+    orphans: list[tuple[int, str]] = []
+    if table.name == "messages":
+        orphans = [
+            (int(r), str(s))
+            for r, s in store.fetchall(
+                f"SELECT {ROW}, session_id FROM _stage WHERE session_id NOT IN "
+                f"(SELECT session_id FROM sessions) ORDER BY {ROW}"
+            )
+        ]
+        if orphans:
+            store.execute(
+                "DELETE FROM _stage WHERE session_id NOT IN (SELECT session_id FROM sessions)"
+            )
+    columns = store_columns(table)
+    keys = " AND ".join(f't."{k}" = s."{k}"' for k in table.key)
+    differs = " OR ".join(
+        f't."{c}" IS DISTINCT FROM s."{c}"' for c in columns if c not in table.key
+    )
+    store.execute("DROP TABLE IF EXISTS _changed")
+    store.execute(
+        f"CREATE TEMP TABLE _changed AS SELECT s.* FROM _stage s JOIN {name} t "
+        f"ON {keys} WHERE {differs}"
+    )
+    (staged,) = store.fetchall("SELECT COUNT(*) FROM _stage")[0]
+    (updated,) = store.fetchall("SELECT COUNT(*) FROM _changed")[0]
+    (existing,) = store.fetchall(
+        f"SELECT COUNT(*) FROM _stage s WHERE EXISTS (SELECT 1 FROM {name} t WHERE {keys})"
+    )[0]
+    if table.name == "sessions":
+        store.execute(
+            "INSERT INTO _affected SELECT session_id FROM _stage s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {name} t WHERE {keys})"
+        )
+        store.execute("INSERT INTO _affected SELECT session_id FROM _changed")
+    elif table.name == "messages":
+        store.execute(
+            "INSERT INTO _affected SELECT session_id FROM _stage s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {name} t WHERE {keys})"
+        )
+        store.execute("INSERT INTO _affected SELECT session_id FROM _changed")
+        # A message moved to another session changes its old session too.
+        store.execute(
+            f"INSERT INTO _affected SELECT t.session_id FROM {name} t JOIN _changed s ON {keys}"
+        )
+    if updated:
+        assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns if c not in table.key)
+        where = " AND ".join(f'{name}."{k}" = s."{k}"' for k in table.key)
+        store.execute(f"UPDATE {name} SET {assignments} FROM _changed s WHERE {where}")
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    select_list = ", ".join(f's."{c}"' for c in columns)
+    store.execute(
+        f"INSERT INTO {name} ({column_list}) SELECT {select_list} FROM _stage s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {keys})"
+    )
+    summary.inserted += int(staged) - int(existing)
+    summary.updated += int(updated)
+    summary.unchanged += int(existing) - int(updated)
+    store.execute("DROP TABLE _changed")
+    store.execute("DROP TABLE _stage")
+    return orphans
+
+
+def _store_rejects(store: Store, import_id: int, rejects: list[Quarantined]) -> None:
+    for r in rejects:
+        store.execute(
+            'INSERT INTO cskpi_rejects (import_id, file, "table", line, "column", code, value, '
+            "params, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                import_id,
+                r.file,
+                r.table,
+                r.line,
+                r.column,
+                r.code,
+                r.value,
+                json.dumps(r.params, ensure_ascii=False, default=str),
+                r.raw,
+            ),
+        )
+
+
+def _finish(
+    store: Store,
+    import_id: int,
+    planned: list[tuple[Table, Path]],
+    summaries: dict[str, TableSummary],
+) -> None:
+    summary = {name: vars(s) for name, s in summaries.items()}
+    store.execute(
+        "UPDATE cskpi_imports SET finished_at = ?, files = ?, summary = ?, status = ? "
+        "WHERE import_id = ?",
+        (
+            datetime.now(UTC).replace(tzinfo=None),
+            json.dumps([str(p) for _, p in planned], ensure_ascii=False),
+            json.dumps(summary, ensure_ascii=False),
+            "done",
+            import_id,
+        ),
+    )

@@ -1,0 +1,315 @@
+"""Readers: turn one user file into an Arrow table plus a way to name each row's line.
+
+Every format lands in the same shape, so validation is written once:
+- CSV, JSON Lines and XLSX arrive as text columns (validation parses them);
+- Parquet keeps its own types (validation casts them without a round trip through text).
+
+A reader never raises on a user's bad row: rows it cannot parse come back as
+:class:`ReadProblem` entries (file, line, reason) and the rest of the file is read.
+Only a file that cannot be read at all (empty, undecodable) raises :class:`FileError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+ENCODINGS = ("utf-8", "gb18030")
+
+
+class FileError(Exception):
+    """A whole file cannot be read. Carries a message code and its parameters."""
+
+    def __init__(self, code: str, path: Path, line: int | None = None, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.path = path
+        self.line = line
+        self.params = params
+
+
+@dataclass
+class ReadProblem:
+    """One row the reader could not parse (it never reaches validation)."""
+
+    line: int
+    code: str
+    raw: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class RawFile:
+    """A file as read: its rows (one column per header name) and where each row came from."""
+
+    path: Path
+    format: str
+    data: pa.Table
+    problems: list[ReadProblem]
+    # Maps row positions (0-based, in `data`) to 1-based line numbers in the file.
+    line_of: Callable[[list[int]], list[int]]
+    encoding: str | None = None
+
+
+def detect_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise FileError(
+            "file.unknown_format",
+            path,
+            suffix=path.suffix or "(none)",
+            allowed=", ".join(sorted(FORMATS)),
+        )
+    return fmt
+
+
+def read_file(path: Path, encoding: str | None = None) -> RawFile:
+    """Read any supported file; `encoding` forces a text encoding instead of detecting it."""
+    fmt = detect_format(path)
+    if not path.exists():
+        raise FileError("file.not_found", path)
+    if path.stat().st_size == 0:
+        raise FileError("file.empty", path, line=1)
+    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "xlsx": _read_xlsx, "parquet": _read_parquet}
+    return reader[fmt](path, encoding)
+
+
+def normalise_header(name: object) -> str:
+    """Header names match the contract case-insensitively, ignoring spaces and a BOM."""
+    return str(name).replace("\ufeff", "").strip().lower()
+
+
+# --- text encodings -----------------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030; otherwise name the first bad byte."""
+    with path.open("rb") as handle:
+        head = handle.read(3)
+    if head == b"\xef\xbb\xbf":
+        return "utf-8-sig"
+    first_error: tuple[int, int] | None = None
+    for encoding in ENCODINGS:
+        error_at = _first_undecodable_byte(path, encoding)
+        if error_at is None:
+            return encoding
+        first_error = first_error or error_at
+    assert first_error is not None
+    offset, line = first_error
+    raise FileError("file.encoding", path, line=line, offset=offset)
+
+
+def _first_undecodable_byte(path: Path, encoding: str) -> tuple[int, int] | None:
+    """Decode the file in chunks; return (byte offset, line) of the first failure or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    consumed = 0
+    lines = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return consumed + error.start, lines + chunk.count(b"\n", 0, max(error.start, 0))
+            consumed += len(chunk)
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return consumed, lines
+    return None
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, encoding: str | None) -> RawFile:
+    encoding = encoding or detect_encoding(path)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open(encoding=encoding, newline="") as handle:
+        header = next(csv.reader(handle, delimiter=delimiter), None)
+    if not header or not any(cell.strip() for cell in header):
+        raise FileError("file.no_header", path, line=1)
+    names = [normalise_header(h) for h in header]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FileError("file.duplicate_header", path, line=1, columns=", ".join(duplicates))
+
+    problems: list[ReadProblem] = []
+
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:
+        problems.append(
+            ReadProblem(
+                line=row.number or 0,
+                code="row.column_count",
+                raw=row.text,
+                params={"expected": row.expected_columns, "actual": row.actual_columns},
+            )
+        )
+        return "skip"
+
+    data = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 24
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return RawFile(
+        path, "csv", data, problems, _csv_line_mapper(path, encoding, delimiter), encoding
+    )
+
+
+def _arrow_encoding(encoding: str) -> str:
+    # Arrow skips a UTF-8 BOM itself and transcodes any other codec through Python.
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _csv_line_mapper(path: Path, encoding: str, delimiter: str) -> Callable[[list[int]], list[int]]:
+    """Exact line numbers even with quoted newlines and blank lines; computed only on demand,
+    since only rejected rows need them."""
+    starts: list[int] = []
+
+    def line_of(rows: list[int]) -> list[int]:
+        if not starts:
+            with path.open(encoding=encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=delimiter)
+                next(reader, None)
+                previous_end = reader.line_num
+                for record in reader:
+                    if record:  # Arrow skips empty lines too
+                        starts.append(previous_end + 1)
+                    previous_end = reader.line_num
+        return [starts[r] if r < len(starts) else r + 2 for r in rows]
+
+    return line_of
+
+
+# --- JSON Lines ---------------------------------------------------------------------------
+
+
+def _text(value: object) -> str | None:
+    """Render a JSON or Excel cell as the text the validator parses."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _read_jsonl(path: Path, encoding: str | None) -> RawFile:
+    encoding = encoding or detect_encoding(path)
+    rows: list[dict[str, str | None]] = []
+    lines: list[int] = []
+    problems: list[ReadProblem] = []
+    names: dict[str, None] = {}
+    with path.open(encoding=encoding) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                problems.append(
+                    ReadProblem(
+                        number,
+                        "row.json",
+                        line.rstrip("\n"),
+                        {"column": error.colno, "error": error.msg},
+                    )
+                )
+                continue
+            if not isinstance(record, dict):
+                problems.append(ReadProblem(number, "row.json_object", line.rstrip("\n")))
+                continue
+            row = {normalise_header(k): _text(v) for k, v in record.items()}
+            names.update(dict.fromkeys(row))
+            rows.append(row)
+            lines.append(number)
+    if not rows and not problems:
+        raise FileError("file.empty", path, line=1)
+    data = pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names})
+    return RawFile(path, "jsonl", data, problems, lambda rs: [lines[r] for r in rs], encoding)
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, encoding: str | None) -> RawFile:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own types for damaged files
+        raise FileError("file.xlsx", path, error=str(error)) from error
+    # A sheet named like the table wins; otherwise the first sheet.
+    sheet_names = workbook.sheet_names
+    wanted = path.stem.lower()
+    sheet_name = next((s for s in sheet_names if s.lower() == wanted), sheet_names[0])
+    rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    header_index = next((i for i, r in enumerate(rows) if any(_text(c) for c in r)), None)
+    if header_index is None:
+        raise FileError("file.no_header", path, line=1)
+    names = [normalise_header(c) if _text(c) else "" for c in rows[header_index]]
+    while names and not names[-1]:
+        names.pop()
+    if "" in names:
+        raise FileError(
+            "file.blank_header", path, line=header_index + 1, column=names.index("") + 1
+        )
+    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    lines: list[int] = []
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        cells = [_text(c) for c in row[: len(names)]]
+        if not any(cells):
+            continue
+        cells += [None] * (len(names) - len(cells))
+        for name, cell in zip(names, cells, strict=True):
+            columns[name].append(cell)
+        lines.append(offset)
+    data = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
+    return RawFile(path, "xlsx", data, [], lambda rs: [lines[r] for r in rs])
+
+
+# --- Parquet ------------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path, encoding: str | None) -> RawFile:
+    try:
+        data = pq.read_table(path)
+    except Exception as error:  # Arrow raises ArrowInvalid / OSError for damaged files
+        raise FileError("file.parquet", path, error=str(error)) from error
+    data = data.rename_columns([normalise_header(n) for n in data.column_names])
+    # Parquet has no lines; a row's number (1-based) stands in for it.
+    return RawFile(path, "parquet", data, [], lambda rs: [r + 1 for r in rs])

@@ -1,0 +1,287 @@
+"""Validation: apply the contract's rules to a file's rows, vectorised in an in-memory DuckDB.
+
+Input is a :class:`~cskpi.ingest.readers.RawFile` (text columns, or typed Parquet columns).
+Output is the rows in the store's types, ready to load, and one :class:`Reject` per broken
+rule. Nothing is dropped: a row either comes out typed or is quarantined with its reason.
+
+The SQL here is a fixed template filled with the contract's own column names (trusted); a
+user's header names only ever appear quoted by :func:`quote`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from cskpi.ingest.contract import Column, Table
+from cskpi.ingest.readers import RawFile
+
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "是", "真")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "否", "假")
+STORE_TYPES = {
+    "text": "VARCHAR",
+    "enum": "VARCHAR",
+    "bool": "BOOLEAN",
+    "int": "BIGINT",
+    "number": "DOUBLE",
+    "decimal": "DECIMAL(18,4)",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "time": "TIME",
+}
+ROW = "__row"
+
+
+class MissingColumns(Exception):
+    """The file lacks columns that every row needs (a whole-file error)."""
+
+    def __init__(self, columns: list[str], found: list[str]) -> None:
+        super().__init__(", ".join(columns))
+        self.columns = columns
+        self.found = found
+
+
+@dataclass
+class Reject:
+    """One broken rule in one row: what the quarantine stores and `cskpi rejects` shows."""
+
+    row: int  # position in the file's data, mapped to a line number by the reader
+    column: str | None
+    code: str
+    value: str | None
+    params: dict[str, object] = field(default_factory=dict)
+    raw: str | None = None  # the whole row as JSON, so nothing is lost
+    line: int | None = None
+
+
+@dataclass
+class Validated:
+    table: Table
+    rows: pa.Table  # contract columns in store types, `<ts>_local` twins, `extra`, `__row`
+    rejects: list[Reject]
+    present: list[str]  # contract columns the file had
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def validate(raw: RawFile, table: Table, tz: str) -> Validated:
+    """Type every value, check every rule, and split good rows from rejects."""
+    names = raw.data.column_names
+    missing = [c.name for c in table.columns if c.required and c.name not in names]
+    if missing:
+        raise MissingColumns(missing, names)
+    present = [c.name for c in table.columns if c.name in names]
+    extras = [n for n in names if n not in table.column_names and n != ROW]
+
+    con = duckdb.connect()
+    try:
+        # Text without an offset is local time of the center: the session time zone does that.
+        con.execute(f"SET TimeZone = {literal(tz)}")
+        con.register(
+            "raw_input", raw.data.append_column(ROW, pa.array(range(raw.data.num_rows), pa.int64()))
+        )
+        typed = con.sql(_typed_sql(table, raw.data.schema, extras)).to_arrow_table()
+        rejects = _rejects(con, typed, table) if typed.num_rows else []
+    finally:
+        con.close()
+
+    bad_rows = {r.row for r in rejects}
+    _attach_raw_rows(raw.data, rejects)
+    error_columns = [n for n in typed.column_names if n.startswith("__err_")]
+    rows = typed.drop_columns(error_columns)
+    if bad_rows:
+        keep = pa.array([r not in bad_rows for r in rows[ROW].to_pylist()])
+        rows = rows.filter(keep)
+    rows = _with_all_columns(rows, table)
+    return Validated(table, rows, rejects, present)
+
+
+def _typed_sql(table: Table, schema: pa.Schema, extras: list[str]) -> str:
+    """One SELECT that yields each contract column typed plus an error code per column."""
+    selects: list[str] = [ROW]
+    errors: list[str] = []
+    for column in table.columns:
+        if column.name not in schema.names:
+            # An absent optional column: its default, or a typed null.
+            selects.append(
+                f"CAST({_default_sql(column)} AS {STORE_TYPES[column.type]}) AS "
+                f"{quote(column.name)}"
+            )
+            if column.type == "timestamp" and column.local:
+                selects.append(f"CAST(NULL AS TIMESTAMP) AS {quote(column.name + '_local')}")
+            continue
+        is_text = pa.types.is_string(schema.field(column.name).type) or pa.types.is_large_string(
+            schema.field(column.name).type
+        )
+        value, error = _column_sql(column, is_text)
+        selects.append(f"{value} AS {quote(column.name)}")
+        errors.append(f"{error} AS {quote('__err_' + column.name)}")
+        if column.type == "timestamp" and column.local:
+            source = (
+                quote(column.name) if not is_text else f"NULLIF(TRIM({quote(column.name)}), '')"
+            )
+            selects.append(
+                f"CAST(TRY_CAST({source} AS TIMESTAMPTZ) AS TIMESTAMP) AS "
+                f"{quote(column.name + '_local')}"
+            )
+    if extras:
+        pairs = ", ".join(f"{literal(n)}, CAST({quote(n)} AS VARCHAR)" for n in extras)
+        selects.append(f"CAST(json_object({pairs}) AS VARCHAR) AS extra")
+    else:
+        selects.append("CAST(NULL AS VARCHAR) AS extra")
+    return f"SELECT {', '.join(selects + errors)} FROM raw_input"
+
+
+def _column_sql(column: Column, is_text: bool) -> tuple[str, str]:
+    """(typed value expression, error-code expression) for one column."""
+    name = quote(column.name)
+    if is_text:
+        text = f"NULLIF(TRIM({name}), '')"
+        empty = f"({text} IS NULL)"
+    else:
+        text = f"CAST({name} AS VARCHAR)"
+        empty = f"({name} IS NULL)"
+    kind = column.type
+    if kind == "text":
+        value = text if is_text else f"CAST({name} AS VARCHAR)"
+    elif kind == "enum":
+        words = ", ".join(literal(v) for v in column.values)
+        lowered = f"LOWER({text})"
+        value = f"CASE WHEN {lowered} IN ({words}) THEN {lowered} END"
+    elif kind == "bool":
+        if is_text:
+            true_words = ", ".join(literal(w) for w in TRUE_WORDS)
+            false_words = ", ".join(literal(w) for w in FALSE_WORDS)
+            value = (
+                f"CASE WHEN LOWER({text}) IN ({true_words}) THEN TRUE "
+                f"WHEN LOWER({text}) IN ({false_words}) THEN FALSE END"
+            )
+        else:
+            value = f"TRY_CAST({name} AS BOOLEAN)"
+    elif kind == "int":
+        as_double = f"TRY_CAST({text if is_text else name} AS DOUBLE)"
+        value = f"CASE WHEN {as_double} = FLOOR({as_double}) THEN CAST({as_double} AS BIGINT) END"
+    elif kind == "timestamp":
+        source = text if is_text else name
+        value = f"CAST(TRY_CAST({source} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    else:
+        value = f"TRY_CAST({text if is_text else name} AS {STORE_TYPES[kind]})"
+
+    if column.default is not None:
+        typed_value = f"CASE WHEN {empty} THEN {_default_sql(column)} ELSE {value} END"
+    else:
+        typed_value = value
+
+    checks = []
+    if column.required and column.default is None:
+        checks.append(f"WHEN {empty} THEN 'value.missing'")
+    checks.append(f"WHEN NOT {empty} AND ({value}) IS NULL THEN 'value.{kind}'")
+    if column.min is not None:
+        checks.append(f"WHEN ({value}) < {column.min} THEN 'value.range'")
+    if column.max is not None:
+        checks.append(f"WHEN ({value}) > {column.max} THEN 'value.range'")
+    return f"CAST({typed_value} AS {STORE_TYPES[kind]})", f"CASE {' '.join(checks)} END"
+
+
+def _default_sql(column: Column) -> str:
+    if column.default is None:
+        return "NULL"
+    if isinstance(column.default, bool):
+        return "TRUE" if column.default else "FALSE"
+    if isinstance(column.default, str):
+        return literal(column.default)
+    return str(column.default)
+
+
+def _rejects(con: duckdb.DuckDBPyConnection, typed: pa.Table, table: Table) -> list[Reject]:
+    """Collect every broken rule: per-column errors, time order, duplicate keys in the file."""
+    con.register("typed_rows", typed)
+    found: list[Reject] = []
+
+    # 1. values that break their column's rule
+    for column in table.columns:
+        error = "__err_" + column.name
+        if error not in typed.column_names:
+            continue
+        for row, code, value in con.sql(
+            f"SELECT t.{ROW}, t.{quote(error)}, CAST(r.{quote(column.name)} AS VARCHAR) "
+            f"FROM typed_rows t JOIN raw_input r USING ({ROW}) "
+            f"WHERE t.{quote(error)} IS NOT NULL ORDER BY t.{ROW}"
+        ).fetchall():
+            found.append(Reject(row, column.name, code, value, _params(column, code)))
+    # 2. times out of order (end before start)
+    for later, earlier in table.order:
+        if later in typed.column_names and earlier in typed.column_names:
+            for row, late, early in con.sql(
+                f"SELECT {ROW}, CAST({quote(later)} AS VARCHAR), CAST({quote(earlier)} AS VARCHAR) "
+                f"FROM typed_rows WHERE {quote(later)} < {quote(earlier)} ORDER BY {ROW}"
+            ).fetchall():
+                found.append(
+                    Reject(
+                        row,
+                        later,
+                        "value.order",
+                        late,
+                        {"earlier": earlier, "earlier_value": early},
+                    )
+                )
+    # 3. the same key twice in one file: the first occurrence wins, later ones are quarantined
+    bad = {r.row for r in found}
+    keys = ", ".join(quote(k) for k in table.key)
+    bad_list = ", ".join(str(r) for r in sorted(bad)) or "NULL"
+    for row, first in con.sql(
+        f"SELECT {ROW}, first_row FROM (SELECT {ROW}, MIN({ROW}) OVER (PARTITION BY {keys}) "
+        f"AS first_row FROM typed_rows WHERE {ROW} NOT IN ({bad_list})) "
+        f"WHERE {ROW} <> first_row ORDER BY {ROW}"
+    ).fetchall():
+        found.append(Reject(row, table.key[0], "key.duplicate", None, {"first_row": first}))
+    return found
+
+
+def _attach_raw_rows(data: pa.Table, rejects: list[Reject]) -> None:
+    """Keep each rejected row whole (as JSON) in the quarantine, so nothing is lost."""
+    rows = sorted({r.row for r in rejects})
+    if not rows:
+        return
+    as_json = {
+        row: row_json(values)
+        for row, values in zip(rows, data.take(pa.array(rows, pa.int64())).to_pylist(), strict=True)
+    }
+    for reject in rejects:
+        reject.raw = as_json[reject.row]
+
+
+def _params(column: Column, code: str) -> dict[str, object]:
+    if code == "value.enum":
+        return {"allowed": ", ".join(column.values)}
+    if code == "value.range":
+        return {"min": column.min, "max": column.max}
+    return {"type": column.type}
+
+
+def _with_all_columns(rows: pa.Table, table: Table) -> pa.Table:
+    """The store's column order (the SELECT already typed every column, absent ones too)."""
+    return rows.select([ROW, *store_columns(table)])
+
+
+def store_columns(table: Table) -> list[str]:
+    """The stored columns of a contract table, in order."""
+    names: list[str] = []
+    for column in table.columns:
+        names.append(column.name)
+        if column.type == "timestamp" and column.local:
+            names.append(column.name + "_local")
+    return [*names, "extra"]
+
+
+def row_json(values: dict[str, object]) -> str:
+    return json.dumps(values, ensure_ascii=False, default=str)

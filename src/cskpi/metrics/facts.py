@@ -1,0 +1,193 @@
+"""Session facts: one row per session leg, computed once when its data arrives.
+
+Everything a metric needs from the message log is reduced here (response pairs, counts,
+durations, flags), so metric queries never touch the message table again. The two window
+functions (a running count of manual agent messages that numbers the customer turns, and the
+rank of the first customer turn) are the expensive part and run only over the sessions an
+import touched.
+
+Response pairs (metrics.md, General rules): order a session's messages by sent_at, then
+message_id. `turn` = number of manual agent messages before a message. All messages with the
+same `turn` form one group; its customer messages open the turn (at the first of them) and the
+group's only manual agent message (the (turn+1)-th) closes it. System, bot and auto messages
+never open or close a turn. Response = close - max(open, accepted_at).
+"""
+
+from __future__ import annotations
+
+from cskpi.config import Thresholds
+from cskpi.store.base import Store
+
+FACTS_SQL = """
+WITH scoped_messages AS (
+    SELECT m.session_id, m.message_id, m.sent_at, m.sender, m.source,
+           (m.sender = 'agent' AND m.source IN ('manual', 'canned', 'kb')) AS is_manual
+    FROM messages m {message_scope}
+),
+numbered AS (
+    SELECT *, COALESCE(SUM(CASE WHEN is_manual THEN 1 ELSE 0 END) OVER (
+               PARTITION BY session_id ORDER BY sent_at, message_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS turn
+    FROM scoped_messages
+),
+turns AS (
+    SELECT session_id, turn,
+           MIN(CASE WHEN sender = 'customer' THEN sent_at END) AS opened_at,
+           MIN(CASE WHEN is_manual THEN sent_at END) AS closed_at,
+           SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS customer_messages,
+           SUM(CASE WHEN is_manual THEN 1 ELSE 0 END) AS manual_messages,
+           SUM(CASE WHEN sender IN ('system', 'bot') THEN 1 ELSE 0 END) AS system_messages,
+           SUM(CASE WHEN sender = 'agent' AND source = 'auto' THEN 1 ELSE 0 END) AS auto_messages,
+           SUM(CASE WHEN sender = 'agent' AND source IN ('canned', 'kb') THEN 1 ELSE 0 END)
+               AS kb_messages
+    FROM numbered
+    GROUP BY session_id, turn
+),
+pairs AS (
+    SELECT t.*,
+           CASE WHEN t.opened_at IS NOT NULL AND t.closed_at IS NOT NULL
+                     AND s.accepted_at IS NOT NULL
+                THEN GREATEST(EPOCH(t.closed_at) - EPOCH(GREATEST(t.opened_at, s.accepted_at)), 0)
+           END AS response_seconds,
+           ROW_NUMBER() OVER (PARTITION BY t.session_id
+                              ORDER BY CASE WHEN t.opened_at IS NULL THEN 1 ELSE 0 END, t.turn)
+               AS customer_turn_rank
+    FROM turns t JOIN sessions s ON s.session_id = t.session_id
+),
+per_session AS (
+    SELECT session_id,
+           SUM(customer_messages) AS customer_messages,
+           SUM(manual_messages) AS manual_messages,
+           SUM(system_messages) AS system_messages,
+           SUM(auto_messages) AS auto_messages,
+           SUM(kb_messages) AS kb_messages,
+           MAX(CASE WHEN customer_turn_rank = 1 AND opened_at IS NOT NULL
+                    THEN response_seconds END) AS first_response_seconds,
+           SUM(response_seconds) AS response_seconds_sum,
+           COUNT(response_seconds) AS response_pairs,
+           SUM(CASE WHEN opened_at IS NOT NULL AND closed_at IS NULL THEN 1 ELSE 0 END)
+               AS unanswered_turns
+    FROM pairs
+    GROUP BY session_id
+)
+SELECT
+    s.session_id, s.agent_id, s."group", s.channel, s.origin, s.customer_id,
+    s.previous_session_id, s.session_id AS conversation_id,
+    s.created_at, s.accepted_at, s.ended_at,
+    CAST(s.created_at_local AS DATE) AS created_date,
+    CAST(EXTRACT(HOUR FROM s.created_at_local) AS INTEGER) AS created_hour,
+    CAST(s.accepted_at_local AS DATE) AS accepted_date,
+    s.accepted_at IS NOT NULL AS is_accepted,
+    (s.abandoned_at IS NOT NULL AND s.accepted_at IS NULL) AS is_abandoned,
+    s.queued_at IS NOT NULL AS is_queued,
+    CASE WHEN s.queued_at IS NOT NULL AND s.accepted_at IS NOT NULL
+         THEN EPOCH(s.accepted_at) - EPOCH(s.queued_at) END AS queue_seconds,
+    CASE WHEN s.abandoned_at IS NOT NULL AND s.accepted_at IS NULL
+         THEN EPOCH(s.abandoned_at) - EPOCH(COALESCE(s.queued_at, s.created_at)) END
+        AS abandon_seconds,
+    EPOCH(COALESCE(s.accepted_at, s.abandoned_at)) - EPOCH(COALESCE(s.queued_at, s.created_at))
+        AS wait_seconds,
+    CASE WHEN s.accepted_at IS NOT NULL AND s.ended_at IS NOT NULL
+         THEN EPOCH(s.ended_at) - EPOCH(s.accepted_at) END AS duration_seconds,
+    s.acw_seconds,
+    s.channel = 'phone' AS is_phone,
+    s.transferred_out, s.resolved, s.agent_offline,
+    (COALESCE(p.customer_messages, 0) > 0 AND COALESCE(p.manual_messages, 0) > 0
+     AND (';' || REPLACE(COALESCE(s.tags, ''), ' ', '') || ';') LIKE {lead_pattern}) AS is_lead,
+    COALESCE(p.customer_messages, 0) AS customer_messages,
+    COALESCE(p.manual_messages, 0) AS manual_messages,
+    COALESCE(p.system_messages, 0) AS system_messages,
+    COALESCE(p.auto_messages, 0) AS auto_messages,
+    COALESCE(p.kb_messages, 0) AS kb_messages,
+    p.session_id IS NOT NULL AS has_messages,
+    (COALESCE(p.customer_messages, 0) > 0 AND COALESCE(p.manual_messages, 0) > 0) AS is_valid,
+    (p.session_id IS NOT NULL
+     AND NOT (COALESCE(p.customer_messages, 0) > 0 AND COALESCE(p.manual_messages, 0) > 0))
+        AS is_invalid,
+    p.first_response_seconds, p.response_seconds_sum,
+    COALESCE(p.response_pairs, 0) AS response_pairs,
+    COALESCE(p.unanswered_turns, 0) AS unanswered_turns,
+    CAST(NULL AS BOOLEAN) AS is_fcr, CAST(NULL AS BOOLEAN) AS is_last_leg
+FROM sessions s LEFT JOIN per_session p ON p.session_id = s.session_id
+{session_scope}
+"""
+
+# A conversation is a chain of legs joined by transfer; its id is the first leg's id.
+# Each pass moves every leg's id one link up the chain; chains are short.
+CONVERSATION_PASS = """
+UPDATE session_facts SET conversation_id = parent.conversation_id
+FROM session_facts AS parent
+WHERE session_facts.previous_session_id = parent.session_id
+  AND session_facts.conversation_id <> parent.conversation_id
+"""
+
+# First-contact resolution (metrics.md): a conversation is resolved at first contact when the
+# same customer starts no other conversation (inbound or callback) after it started and up to
+# the window after it ended. Credited to its last accepted leg.
+FCR_SQL = """
+WITH conversations AS (
+    SELECT conversation_id, MIN(customer_id) AS customer_id, MIN(created_at) AS started_at,
+           MAX(COALESCE(ended_at, accepted_at, created_at)) AS ended_at
+    FROM session_facts GROUP BY conversation_id
+),
+last_legs AS (
+    SELECT session_id, conversation_id FROM (
+        SELECT session_id, conversation_id, ROW_NUMBER() OVER (
+            PARTITION BY conversation_id ORDER BY accepted_at DESC, session_id DESC) AS rank
+        FROM session_facts WHERE is_accepted) ranked
+    WHERE rank = 1
+),
+repeats AS (
+    SELECT DISTINCT c.conversation_id
+    FROM conversations c JOIN conversations later
+      ON later.customer_id = c.customer_id AND later.conversation_id <> c.conversation_id
+     AND later.started_at > c.started_at
+     AND later.started_at <= c.ended_at + INTERVAL {window_seconds} SECOND
+)
+SELECT f.session_id,
+       l.session_id IS NOT NULL AS is_last_leg,
+       CASE WHEN l.session_id IS NOT NULL AND c.customer_id IS NOT NULL
+            THEN r.conversation_id IS NULL END AS is_fcr
+FROM session_facts f
+JOIN conversations c ON c.conversation_id = f.conversation_id
+LEFT JOIN last_legs l ON l.session_id = f.session_id
+LEFT JOIN repeats r ON r.conversation_id = f.conversation_id
+"""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def refresh_facts(store: Store, thresholds: Thresholds, affected: str | None) -> None:
+    """Recompute facts for the sessions listed in temp table `affected` (all when None),
+    then the conversation chains and first-contact resolution, which span sessions."""
+    lead_pattern = _literal(f"%;{thresholds.lead_tag};%")
+    if affected is None:
+        message_scope = session_scope = ""
+        store.execute("DELETE FROM session_facts")
+    else:
+        message_scope = f"WHERE m.session_id IN (SELECT session_id FROM {affected})"
+        session_scope = f"WHERE s.session_id IN (SELECT session_id FROM {affected})"
+        store.execute(
+            f"DELETE FROM session_facts WHERE session_id IN (SELECT session_id FROM {affected})"
+        )
+    store.execute(
+        "INSERT INTO session_facts "
+        + FACTS_SQL.format(
+            message_scope=message_scope, session_scope=session_scope, lead_pattern=lead_pattern
+        )
+    )
+    for _ in range(100):  # a chain longer than 100 transfers is not a conversation
+        if store.execute(CONVERSATION_PASS) == 0:
+            break
+    store.execute("DROP TABLE IF EXISTS _fcr")
+    store.execute(
+        "CREATE TEMP TABLE _fcr AS "
+        + FCR_SQL.format(window_seconds=int(thresholds.fcr_window_hours * 3600))
+    )
+    store.execute(
+        "UPDATE session_facts SET is_fcr = _fcr.is_fcr, is_last_leg = _fcr.is_last_leg "
+        "FROM _fcr WHERE session_facts.session_id = _fcr.session_id"
+    )
+    store.execute("DROP TABLE _fcr")

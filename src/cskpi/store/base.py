@@ -1,0 +1,252 @@
+"""One store interface over DuckDB (embedded, the default) and PostgreSQL.
+
+The rest of cskpi writes SQL once, in DuckDB's dialect, and reads through Ibis; this module
+transpiles statements with SQLGlot where the backend is PostgreSQL, so no caller ever branches
+on the backend.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import sqlglot
+
+from cskpi.store import schema
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says what to do."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def open_store(db: str | Path) -> Store:
+    """Open (and create or migrate) the store named by a file path or a postgresql:// URL."""
+    text = str(db)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(text)
+    if "://" in text:
+        raise StoreError("store.unknown_url", url=text)
+    return DuckDBStore(Path(text))
+
+
+class Store:
+    """What every backend offers: statements, Arrow results, temp loads, transactions, Ibis."""
+
+    dialect: str = "duckdb"
+    location: str
+
+    def __init__(self) -> None:
+        self._ibis: Any = None
+        self._in_transaction = False
+
+    # -- statements ----------------------------------------------------------------------
+    def sql(self, statement: str) -> str:
+        """A DuckDB-dialect statement in this backend's dialect."""
+        if self.dialect == "duckdb":
+            return statement
+        return sqlglot.transpile(statement, read="duckdb", write=self.dialect)[0]
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one statement; returns the affected row count where the backend knows it."""
+        raise NotImplementedError
+
+    def fetchall(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def arrow(self, statement: str) -> pa.Table:
+        raise NotImplementedError
+
+    def load_temp(self, name: str, rows: pa.Table) -> None:
+        """Create temp table `name` holding `rows` (dropped first if it exists)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commits on success, rolls back on any exception."""
+        raise NotImplementedError
+        yield
+
+    def ibis(self) -> Any:
+        """The Ibis backend that reads this store (metrics are Ibis expressions)."""
+        raise NotImplementedError
+
+    def table_exists(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ensure_schema(self) -> None:
+        with self.transaction():
+            for statement in schema.ddl():
+                self.execute(statement)
+
+
+class DuckDBStore(Store):
+    dialect = "duckdb"
+
+    def __init__(self, path: Path) -> None:
+        import duckdb
+
+        super().__init__()
+        self.location = str(path)
+        if path.parent and not path.parent.exists():
+            raise StoreError("store.no_folder", path=str(path.parent))
+        try:
+            self.con = duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            raise StoreError("store.locked", path=str(path), error=str(error)) from error
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.ensure_schema()
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> int:
+        result = self.con.execute(statement, params).fetchall()
+        # DuckDB reports affected rows of DML as a one-row result.
+        if result and len(result) == 1 and len(result[0]) == 1 and isinstance(result[0][0], int):
+            return int(result[0][0])
+        return -1
+
+    def fetchall(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(statement, params).fetchall()
+
+    def arrow(self, statement: str) -> pa.Table:
+        return self.con.sql(statement).to_arrow_table()
+
+    def load_temp(self, name: str, rows: pa.Table) -> None:
+        self.con.register("_cskpi_load", rows)
+        try:
+            self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _cskpi_load')
+        finally:
+            self.con.unregister("_cskpi_load")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:
+            yield
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    def ibis(self) -> Any:
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.fetchall("SELECT 1 FROM information_schema.tables WHERE table_name = ?", (name,))
+        )
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class PostgresStore(Store):
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        super().__init__()
+        self.location = url
+        try:
+            self.con = psycopg.connect(url, autocommit=True)
+        except psycopg.OperationalError as error:
+            raise StoreError("store.connect", url=url, error=str(error).strip()) from error
+        self.con.execute("SET TIME ZONE 'UTC'")
+        self.ensure_schema()
+
+    def _cursor_execute(self, statement: str, params: tuple[Any, ...]) -> Any:
+        # Statements are written with DuckDB's `?` placeholders; psycopg wants %s.
+        text = self.sql(statement).replace("%", "%%")
+        if params:
+            text = text.replace("?", "%s")
+        return self.con.execute(text, params or None)  # type: ignore[arg-type]
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> int:
+        return self._cursor_execute(statement, params).rowcount
+
+    def fetchall(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._cursor_execute(statement, params).fetchall()
+
+    def arrow(self, statement: str) -> pa.Table:
+        cursor = self._cursor_execute(statement, ())
+        names = [d.name for d in cursor.description]
+        rows = cursor.fetchall()
+        return pa.table({n: pa.array([r[i] for r in rows]) for i, n in enumerate(names)})
+
+    def load_temp(self, name: str, rows: pa.Table) -> None:
+        from cskpi.store.schema import arrow_to_sql_type
+
+        columns = ", ".join(f'"{f.name}" {arrow_to_sql_type(f.type)}' for f in rows.schema)
+        self.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
+        buffer = io.BytesIO()
+        # Arrow writes nulls as empty unquoted fields and empty strings as "": exactly how
+        # PostgreSQL's CSV COPY tells NULL from ''.
+        pacsv.write_csv(
+            rows, buffer, pacsv.WriteOptions(include_header=True, quoting_style="needed")
+        )
+        with (
+            self.con.cursor() as cursor,
+            cursor.copy(f'COPY "{name}" FROM STDIN WITH (FORMAT csv, HEADER true)') as copy,
+        ):
+            copy.write(buffer.getvalue())
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:
+            yield
+            return
+        self._in_transaction = True
+        try:
+            with self.con.transaction():
+                yield
+        finally:
+            self._in_transaction = False
+
+    def ibis(self) -> Any:
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.postgres.from_connection(self.con)
+        return self._ibis
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.fetchall(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                "AND table_schema = current_schema()",
+                (name,),
+            )
+        )
+
+    def close(self) -> None:
+        self.con.close()
