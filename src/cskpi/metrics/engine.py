@@ -1,0 +1,243 @@
+"""The metric engine: metrics.md's figures for any dimensions and period, on any backend.
+
+1. Each metric names its measures (formulas.yaml); each measure belongs to a source
+   (sources.py) that yields row-level facts as an Ibis table.
+2. Each needed source is grouped by the requested dimensions and period rows, on the backend.
+3. The small grouped results are joined and every metric is computed from summed numerators
+   and denominators (never an average of averages). Undefined figures are null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from cskpi.config import Config
+from cskpi.metrics.periods import Period, grain_label, local_day_start_utc, parse_period
+from cskpi.metrics.sources import SOURCES, Context, Measure, Source
+from cskpi.store.base import Store
+
+# Dimension names users type → output columns.
+DIMENSIONS = {"agent": "agent_id", "group": "group", "team": "team", "role": "role",
+              "channel": "channel", "origin": "origin", "center": None}
+
+
+class MetricError(ValueError):
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Formula:
+    key: str
+    kind: str  # measure | ratio | triple
+    measures: tuple[str, ...]
+    scale: float = 1.0
+
+
+@cache
+def formulas() -> dict[str, Formula]:
+    text = resources.files("cskpi.metrics").joinpath("formulas.yaml").read_text("utf-8")
+    out: dict[str, Formula] = {}
+    for key, spec in yaml.safe_load(text).items():
+        kind = next(k for k in ("measure", "ratio", "triple") if k in spec)
+        measures = (spec[kind],) if kind == "measure" else tuple(spec[kind])
+        scale = float(spec.get("scale", 1.0)) / float(spec.get("divide", 1.0))
+        out[key] = Formula(key, kind, measures, scale)
+    return out
+
+
+def metric_keys() -> list[str]:
+    return list(formulas())
+
+
+def dimension_columns(by: list[str]) -> list[str]:
+    columns = []
+    for name in by:
+        if name not in DIMENSIONS:
+            raise MetricError("metrics.unknown_dimension", dimension=name,
+                              allowed=", ".join(DIMENSIONS))
+        if DIMENSIONS[name]:
+            columns.append(DIMENSIONS[name])
+    return columns
+
+
+def compute(store: Store, config: Config, *, by: list[str], period: str | Period,
+            grain: str | None = None, metrics: list[str] | None = None) -> pd.DataFrame:
+    """One row per dimension value and period row; columns: dimensions, `period`, metrics."""
+    period = parse_period(period) if isinstance(period, str) else period
+    keys = metrics or metric_keys()
+    unknown = [k for k in keys if k not in formulas()]
+    if unknown:
+        raise MetricError("metrics.unknown_metric", metric=", ".join(unknown))
+    dims = dimension_columns(by)
+    needed: dict[str, list[Measure]] = {}
+    for key in keys:
+        for ref in formulas()[key].measures:
+            source_name, measure_name = ref.split(".")
+            measure = next(m for m in SOURCES[source_name].measures if m.name == measure_name)
+            needed.setdefault(source_name, [])
+            if measure not in needed[source_name]:
+                needed[source_name].append(measure)
+
+    con = store.ibis()
+    start, end = period.utc_bounds(config.timezone)
+    ctx = Context(con=con, start=start, end=end, calendar=_calendar(period, grain, config),
+                  thresholds=config.thresholds,
+                  presence=_presence(store, needed))
+    frames: list[pd.DataFrame] = []
+    available: set[str] = set()
+    for source_name, measures in needed.items():
+        source = SOURCES[source_name]
+        usable = [m for m in measures if all(ctx.has_data(t, c) for t, c in m.requires)]
+        if not set(dims) <= source.dims or not usable:
+            continue
+        frames.append(_aggregate(ctx, source, usable, dims))
+        available |= {f"{source_name}.{m.name}" for m in usable}
+
+    merged = _merge(frames, [*dims, "label"])
+    result = pd.DataFrame({d: merged[d] for d in dims})
+    result["period"] = merged["label"]
+    for key in keys:
+        result[key] = _evaluate(formulas()[key], merged, available)
+    result = _target_achievement(store, config, result, by, keys)
+    return result.sort_values([*dims, "period"], na_position="last",
+                              ignore_index=True) if len(result) else result
+
+
+def _calendar(period: Period, grain: str | None, config: Config) -> Any:
+    days = period.days
+    table = pa.table({
+        "day": pa.array(days, pa.date32()),
+        "label": pa.array([grain_label(d, grain, period) for d in days], pa.string()),
+        "day_start": pa.array([local_day_start_utc(d, config.timezone) for d in days],
+                              pa.timestamp("us")),
+        "day_end": pa.array([local_day_start_utc(d + timedelta(days=1), config.timezone)
+                             for d in days], pa.timestamp("us")),
+    })
+    return ibis.memtable(table)
+
+
+def _presence(store: Store, needed: dict[str, list[Measure]]) -> dict[tuple[str, str], bool]:
+    """Which input columns hold any data (an absent or empty column makes its metrics null)."""
+    wanted: dict[str, set[str]] = {}
+    for source_name, measures in needed.items():
+        for m in measures:
+            for table, column in m.requires:
+                wanted.setdefault(table, set()).add(column)
+    for source_name in needed:  # the tables every source reads
+        for table, column in _base_requirements(source_name):
+            wanted.setdefault(table, set()).add(column)
+    presence: dict[tuple[str, str], bool] = {}
+    for table, columns in wanted.items():
+        ordered = sorted(columns)
+        # EXISTS-style probes: stop at the first non-null value instead of counting all.
+        probes = ", ".join(
+            f'(SELECT 1 FROM "{table}" WHERE "{c}" IS NOT NULL LIMIT 1) AS "{c}"'
+            for c in ordered)
+        row = store.fetchall(f"SELECT {probes}")[0]
+        for column, value in zip(ordered, row, strict=True):
+            presence[(table, column)] = value is not None
+    return presence
+
+
+def _base_requirements(source_name: str) -> list[tuple[str, str]]:
+    return [("agent_states", "state")] if source_name == "worked" else []
+
+
+def _aggregate(ctx: Context, source: Source, measures: list[Measure],
+               dims: list[str]) -> pd.DataFrame:
+    rows = source.build(ctx)
+    if not source.labelled:
+        calendar = ctx.calendar.select("day", "label")
+        rows = rows.join(calendar, rows.day == calendar.day)
+    aggregates = {}
+    for m in measures:
+        column = rows[m.column]
+        where = rows[m.where] if m.where else None
+        if m.agg == "sum":
+            aggregates[f"{source.name}.{m.name}"] = column.sum(where=where)
+        elif m.agg == "nunique":
+            aggregates[f"{source.name}.{m.name}"] = column.nunique(where=where)
+        elif m.agg == "max":
+            aggregates[f"{source.name}.{m.name}"] = column.max(where=where)
+        else:  # pragma: no cover - the Measure table is fixed
+            raise ValueError(m.agg)
+    grouped = rows.group_by([*dims, "label"]).aggregate(**aggregates)
+    frame = ctx.con.execute(grouped)
+    for name in aggregates:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    return frame
+
+
+def _merge(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame({k: pd.Series(dtype="object") for k in keys})
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = merged.merge(frame, on=keys, how="outer")
+    return merged
+
+
+def _evaluate(formula: Formula, merged: pd.DataFrame, available: set[str]) -> pd.Series:
+    if not all(m in available for m in formula.measures):
+        return pd.Series([None] * len(merged), index=merged.index, dtype="object")
+    # A row present through another source has none of this source's facts: zero of them.
+    values = [merged[m].fillna(0.0).to_numpy(dtype="float64") for m in formula.measures]
+    if formula.kind == "measure":
+        result = values[0] * formula.scale
+    elif formula.kind == "ratio":
+        numerator, denominator = values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.where(denominator > 0, numerator / denominator * formula.scale, np.nan)
+    else:  # triple a:b:c scaled so that c = 1
+        a, b, c = values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            triples = [[x / z, y / z, 1.0] if z > 0 else None for x, y, z in zip(a, b, c,
+                                                                                  strict=True)]
+        return pd.Series(triples, index=merged.index, dtype="object")
+    series = pd.Series(result, index=merged.index, dtype="float64")
+    return series.astype("object").where(series.notna(), None)
+
+
+def _target_achievement(store: Store, config: Config, result: pd.DataFrame, by: list[str],
+                        keys: list[str]) -> pd.DataFrame:
+    """`target_achievement:<metric>` = actual ÷ target for each targets row that names the
+    row's dimension value (agent:<id>, team:<t>, group:<g>, center) and exact period label."""
+    if len(by) > 1 or (by and by[0] not in ("agent", "team", "group", "center")):
+        return result
+    rows = store.fetchall("SELECT scope, period, metric, target FROM targets")
+    if not rows or not len(result):
+        return result
+    prefix = {"agent": "agent:", "team": "team:", "group": "group:"}
+    dim = by[0] if by else "center"
+    column = DIMENSIONS.get(dim)
+    targets: dict[tuple[str, str, str], float] = {
+        (scope, period, metric): float(target) for scope, period, metric, target in rows}
+    metrics = sorted({m for _, _, m in targets if m in keys})
+    for metric in metrics:
+        values = []
+        for _, row in result.iterrows():
+            scope = "center" if dim == "center" else prefix[dim] + str(row[column])
+            target = targets.get((scope, row["period"], metric))
+            actual = row[metric]
+            values.append(None if target in (None, 0) or actual is None or isinstance(
+                actual, list) else float(actual) / target)
+        result[f"target_achievement:{metric}"] = values
+    return result
+
+
+def compute_arrow(store: Store, config: Config, **kwargs: Any) -> pa.Table:
+    """The same as :func:`compute`, as an Arrow table (for notebooks and other tools)."""
+    return pa.Table.from_pandas(compute(store, config, **kwargs), preserve_index=False)
