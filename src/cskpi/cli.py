@@ -244,6 +244,132 @@ def rejects_command(
         emit(shown, fmt, console=out)
 
 
+# --- metrics ------------------------------------------------------------------------------
+
+@app.command("metrics", help=t("metrics.help"))
+def metrics_command(
+    db: DbOption = "cskpi.duckdb",
+    by: Annotated[str, typer.Option("--by", help=t("metrics.opt.by"))] = "center",
+    period: Annotated[str | None, typer.Option("--period", help=t("metrics.opt.period"))] = None,
+    grain: Annotated[str | None, typer.Option("--grain", help=t("metrics.opt.grain"))] = None,
+    metrics: Annotated[str | None, typer.Option("--metrics", help=t("metrics.opt.metrics"))] = None,
+    list_metrics: Annotated[bool, typer.Option("--list", help=t("metrics.opt.list"))] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from cskpi.metrics.catalog import catalog
+    from cskpi.metrics.engine import MetricError, compute
+    from cskpi.metrics.periods import GRAINS, PeriodError, parse_period
+
+    if list_metrics:
+        _print_catalog(fmt)
+        return
+    if period is None:
+        fail(t("usage.bad_period", period="(none)"), 2)
+    if grain is not None and grain not in GRAINS:
+        fail(t("metrics.bad_grain", grain=grain), 2)
+    try:
+        parsed = parse_period(period)
+    except PeriodError:
+        fail(t("usage.bad_period", period=period), 2)
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    keys = [k.strip() for k in metrics.split(",")] if metrics else None
+    try:
+        config = load_config(db)
+    except ConfigError as error:
+        fail(t(error.code, **error.params), 2)
+    store = open_workspace(db)
+    try:
+        frame = compute(store, config, by=dims, period=parsed, grain=grain, metrics=keys)
+    except MetricError as error:
+        fail(t(error.code, **error.params), 2)
+    finally:
+        store.close()
+    rows = frame.to_dict(orient="records")
+    if fmt == OutputFormat.json:
+        emit(rows, fmt)
+        return
+    if fmt == OutputFormat.csv:
+        emit([{k: json.dumps(v) if isinstance(v, list) else v for k, v in r.items()}
+              for r in rows], fmt)
+        return
+    if not rows:
+        err.print(t("metrics.no_rows", db=db))
+        return
+    _print_metric_table(frame, catalog())
+
+
+def _print_catalog(fmt: OutputFormat) -> None:
+    from cskpi.i18n import language
+    from cskpi.metrics.catalog import catalog
+
+    lang = language()
+    rows = [{"key": m.key, "metric": m.label(lang), "unit": m.unit, "direction": m.direction,
+             "industry": m.industry,
+             "recommended": _range_text(m.recommended_min, m.recommended_max)}
+            for m in catalog().values()]
+    headers = {k: t(f"metrics.col.{k}") for k in rows[0]}
+    emit(rows, fmt, headers=headers, console=out)
+
+
+def _range_text(low: float | None, high: float | None) -> str | None:
+    if low is None and high is None:
+        return None
+    if low is None:
+        return f"≤ {high:g}"
+    if high is None:
+        return f"≥ {low:g}"
+    return f"{low:g}–{high:g}"
+
+
+def _print_metric_table(frame: object, meta: dict) -> None:  # type: ignore[type-arg]
+    """Metrics as rows, result rows as columns (8 per table), each figure coloured against
+    its recommended range."""
+    import pandas as pd
+    from rich.table import Table
+
+    from cskpi.i18n import language
+    from cskpi.metrics.catalog import format_value, info, judge
+
+    assert isinstance(frame, pd.DataFrame)
+    lang = language()
+    dims = [c for c in frame.columns if c in ("agent_id", "group", "team", "role", "channel",
+                                               "origin")]
+    keys = [c for c in frame.columns if c not in (*dims, "period")]
+    colours = {"good": "green", "warn": "yellow", "bad": "red"}
+    records = frame.to_dict(orient="records")
+    for first in range(0, len(records), 8):
+        chunk = records[first:first + 8]
+        table = Table(show_lines=False)
+        table.add_column(t("metrics.col.metric"))
+        table.add_column(t("metrics.col.industry"), justify="right")
+        table.add_column(t("metrics.col.recommended"), justify="right")
+        for record in chunk:
+            name = " / ".join(str(record[d]) for d in dims) or t("app.center", lang)
+            table.add_column(f"{name}\n{record['period']}", justify="right")
+        for key in keys:
+            m = info(key)
+            label = m.label(lang) if m else key
+            industry = format_value(key, m.industry) if m and m.industry is not None else ""
+            recommended = ""
+            if m and (m.recommended_min is not None or m.recommended_max is not None):
+                low = format_value(key, m.recommended_min) if m.recommended_min is not None \
+                    else None
+                high = format_value(key, m.recommended_max) if m.recommended_max is not None \
+                    else None
+                recommended = f"≥ {low}" if high is None else f"≤ {high}" if low is None \
+                    else f"{low}–{high}"
+            cells = []
+            for record in chunk:
+                value = record[key]
+                value = None if isinstance(value, float) and pd.isna(value) else value
+                verdict = judge(key, value)
+                text = format_value(key, value)
+                cells.append(f"[{colours[verdict]}]{text}[/]" if verdict else text)
+            table.add_row(f"{label} [dim]{key}[/]", industry, recommended, *cells)
+        out.print(table)
+    out.print(f"[dim]{t('metrics.legend')}[/]")
+
+
 # --- demo ---------------------------------------------------------------------------------
 
 

@@ -156,9 +156,11 @@ def _read_csv(path: Path, encoding: str | None) -> RawFile:
     problems: list[ReadProblem] = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
+        # Arrow cannot number rows when values may hold newlines (row.number is -1/None);
+        # the line is filled in below from the same records the line mapper counts.
         problems.append(
             ReadProblem(
-                line=row.number or 0,
+                line=0,
                 code="row.column_count",
                 raw=row.text,
                 params={"expected": row.expected_columns, "actual": row.actual_columns},
@@ -180,9 +182,11 @@ def _read_csv(path: Path, encoding: str | None) -> RawFile:
             quoted_strings_can_be_null=False,
         ),
     )
-    return RawFile(
-        path, "csv", data, problems, _csv_line_mapper(path, encoding, delimiter), encoding
-    )
+    line_of = _csv_line_mapper(path, encoding, delimiter, len(names))
+    if problems:
+        for problem, line in zip(problems, line_of.bad_lines(), strict=False):
+            problem.line = line
+    return RawFile(path, "csv", data, problems, line_of, encoding)
 
 
 def _arrow_encoding(encoding: str) -> str:
@@ -190,24 +194,37 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def _csv_line_mapper(path: Path, encoding: str, delimiter: str) -> Callable[[list[int]], list[int]]:
-    """Exact line numbers even with quoted newlines and blank lines; computed only on demand,
-    since only rejected rows need them."""
-    starts: list[int] = []
+class _csv_line_mapper:  # noqa: N801 - used like a function: line_of(rows)
+    """Exact line numbers even with quoted newlines, blank lines and rows Arrow skipped for a
+    wrong column count; computed only on demand, since only rejected rows need them."""
 
-    def line_of(rows: list[int]) -> list[int]:
-        if not starts:
-            with path.open(encoding=encoding, newline="") as handle:
-                reader = csv.reader(handle, delimiter=delimiter)
+    def __init__(self, path: Path, encoding: str, delimiter: str, width: int) -> None:
+        self.path, self.encoding, self.delimiter, self.width = path, encoding, delimiter, width
+        self.starts: list[int] | None = None  # first line of each row Arrow kept
+        self.bad: list[int] = []  # first line of each row Arrow skipped (wrong column count)
+
+    def _scan(self) -> list[int]:
+        if self.starts is None:
+            starts: list[int] = []
+            with self.path.open(encoding=self.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=self.delimiter)
                 next(reader, None)
                 previous_end = reader.line_num
                 for record in reader:
                     if record:  # Arrow skips empty lines too
-                        starts.append(previous_end + 1)
+                        target = starts if len(record) == self.width else self.bad
+                        target.append(previous_end + 1)
                     previous_end = reader.line_num
-        return [starts[r] if r < len(starts) else r + 2 for r in rows]
+            self.starts = starts
+        return self.starts
 
-    return line_of
+    def bad_lines(self) -> list[int]:
+        self._scan()
+        return self.bad
+
+    def __call__(self, rows: list[int]) -> list[int]:
+        starts = self._scan()
+        return [starts[r] if r < len(starts) else r + 2 for r in rows]
 
 
 # --- JSON Lines ---------------------------------------------------------------------------

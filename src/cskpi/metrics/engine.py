@@ -208,7 +208,18 @@ def _evaluate(formula: Formula, merged: pd.DataFrame, available: set[str]) -> pd
                                                                                   strict=True)]
         return pd.Series(triples, index=merged.index, dtype="object")
     series = pd.Series(result, index=merged.index, dtype="float64")
-    return series.astype("object").where(series.notna(), None)
+    as_objects = series.astype("object").where(series.notna(), None)
+    if formula.kind == "measure" and _is_count(formula.key):
+        # Counts print as whole numbers (sessions: 12, not 12.0).
+        return as_objects.map(lambda v: int(v) if v is not None and float(v).is_integer() else v)
+    return as_objects
+
+
+def _is_count(key: str) -> bool:
+    from cskpi.metrics.catalog import info
+
+    meta = info(key)
+    return meta is not None and meta.unit in ("count", "days")
 
 
 def _target_achievement(store: Store, config: Config, result: pd.DataFrame, by: list[str],

@@ -1,0 +1,108 @@
+"""Resolving a reference (target, peer average, fixed) to a number for one agent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from cskpi.scoring.enums import Scope, Statistic
+from cskpi.scoring.inputs import ScoringInputs
+from cskpi.scoring.models.base import Text
+from cskpi.scoring.models.references import (
+    AverageReference,
+    FixedReference,
+    ReferenceSpec,
+    TargetReference,
+)
+from cskpi.scoring.numbers import clean
+
+_SCOPE_ZH = {Scope.TEAM: "团队", Scope.GROUP: "技能组", Scope.CENTER: "全中心"}
+
+
+class References:
+    """Looks references up for agents; pooled frames are fetched once per scope and cached.
+
+    ``population`` is every agent the scorecard applies to (not only the agents being scored),
+    so scoring a subset for a what-if never moves the averages.
+    """
+
+    def __init__(
+        self,
+        inputs: ScoringInputs,
+        period: str,
+        population: pd.DataFrame,
+        targets: pd.DataFrame,
+        metrics: list[str],
+    ) -> None:
+        self._inputs = inputs
+        self._period = period
+        self._population = population
+        self._targets = targets
+        self._metrics = metrics
+        self._pooled: dict[Scope, pd.DataFrame] = {}
+
+    def resolve(
+        self, ref: ReferenceSpec, agent: Mapping[str, Any], metric: str | None
+    ) -> tuple[float | None, Text]:
+        """Value of ``ref`` for ``agent`` and words naming it; falls back when undefined."""
+        if isinstance(ref, FixedReference):
+            value, name = ref.value, Text(zh="设定值", en="set value")
+        elif isinstance(ref, TargetReference):
+            value = self.target(ref.metric or metric, agent)
+            name = Text(zh="目标", en="target")
+        else:
+            value = self._average(ref, agent, ref.metric or metric)
+            scope_zh = _SCOPE_ZH[ref.over]
+            name = Text(zh=f"{scope_zh}平均", en=f"{ref.over.value} average")
+        if value is None and ref.fallback is not None:
+            return self.resolve(ref.fallback, agent, metric)
+        return value, name
+
+    def target(self, metric: str | None, agent: Mapping[str, Any]) -> float | None:
+        """The most specific target row: agent, then group, then team, then center."""
+        if metric is None or self._targets.empty:
+            return None
+        rows = self._targets[self._targets["metric"] == metric]
+        for scope in (
+            f"agent:{agent.get('agent_id')}",
+            f"group:{agent.get('group')}",
+            f"team:{agent.get('team')}",
+            "center",
+        ):
+            match = rows[rows["scope"] == scope]
+            if not match.empty:
+                return clean(pd.to_numeric(match["target"], errors="coerce").iloc[-1])
+        return None
+
+    def pooled(self, scope: Scope, agent: Mapping[str, Any], metric: str) -> float | None:
+        """The KPI engine's figure for the agent's whole team, group or the center."""
+        frame = self._pooled_frame(scope)
+        if metric not in frame.columns or frame.empty:
+            return None
+        if scope is not Scope.CENTER:
+            frame = frame[frame[scope.value] == agent.get(scope.value)]
+            if frame.empty:
+                return None
+        return clean(frame[metric].iloc[0])
+
+    def _average(
+        self, ref: AverageReference, agent: Mapping[str, Any], metric: str | None
+    ) -> float | None:
+        if metric is None:
+            return None
+        if ref.statistic is Statistic.AGENT_MEAN:
+            frame = self._population
+            if ref.over is not Scope.CENTER:
+                frame = frame[frame[ref.over.value] == agent.get(ref.over.value)]
+            if metric not in frame.columns:
+                return None
+            return clean(pd.to_numeric(frame[metric], errors="coerce").mean())
+        return self.pooled(ref.over, agent, metric)
+
+    def _pooled_frame(self, scope: Scope) -> pd.DataFrame:
+        if scope not in self._pooled:
+            by = [] if scope is Scope.CENTER else [scope.value]
+            self._pooled[scope] = self._inputs.figures(by, self._period, self._metrics)
+        return self._pooled[scope]
