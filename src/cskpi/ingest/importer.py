@@ -21,7 +21,7 @@ from cskpi.ingest.contract import Table, contract
 from cskpi.ingest.readers import FORMATS, FileError, read_file
 from cskpi.ingest.validate import ROW, MissingColumns, Reject, Validated, store_columns, validate
 from cskpi.metrics.facts import refresh_facts
-from cskpi.store.base import Store
+from cskpi.store.base import NATIVE, Store
 
 Progress = Callable[[str, Path, str], None]  # (table, file, step)
 
@@ -233,7 +233,7 @@ def _raw_of(validated: Validated, row: int) -> str | None:
 def _begin(store: Store) -> int:
     if store.dialect == "postgres":
         # Two imports at once on a server: the second waits instead of racing for ids.
-        store.execute("LOCK TABLE cskpi_imports IN EXCLUSIVE MODE")
+        store.execute(NATIVE + "LOCK TABLE cskpi_imports IN EXCLUSIVE MODE")
     (last,) = store.fetchall("SELECT COALESCE(MAX(import_id), 0) FROM cskpi_imports")[0]
     import_id = int(last) + 1
     store.execute(

@@ -121,37 +121,51 @@ WHERE session_facts.previous_session_id = parent.session_id
   AND session_facts.conversation_id <> parent.conversation_id
 """
 
-# First-contact resolution (metrics.md): a conversation is resolved at first contact when the
-# same customer starts no other conversation (inbound or callback) after it started and up to
-# the window after it ended. Credited to its last accepted leg.
+# First-contact resolution (metrics.md). Decisions (docs/decisions.md):
+# - only conversations whose first leg is inbound count (a callback is the agent's follow-up);
+# - the last leg is the accepted leg with the latest accepted_at; the window runs from its
+#   ended_at (accepted_at when empty) for `window` seconds, start excluded, end included;
+# - the customer "came back" when, inside the window, another conversation of the customer
+#   starts with an inbound leg, or any callback leg outside this conversation is created.
 FCR_SQL = """
-WITH conversations AS (
-    SELECT conversation_id, MIN(customer_id) AS customer_id, MIN(created_at) AS started_at,
-           MAX(COALESCE(ended_at, accepted_at, created_at)) AS ended_at
-    FROM session_facts GROUP BY conversation_id
-),
-last_legs AS (
-    SELECT session_id, conversation_id FROM (
-        SELECT session_id, conversation_id, ROW_NUMBER() OVER (
-            PARTITION BY conversation_id ORDER BY accepted_at DESC, session_id DESC) AS rank
+WITH last_legs AS (
+    SELECT session_id, conversation_id, customer_id, finished_at FROM (
+        SELECT session_id, conversation_id, customer_id,
+               COALESCE(ended_at, accepted_at) AS finished_at,
+               ROW_NUMBER() OVER (PARTITION BY conversation_id
+                                  ORDER BY accepted_at DESC, session_id DESC) AS rank
         FROM session_facts WHERE is_accepted) ranked
     WHERE rank = 1
 ),
-repeats AS (
-    SELECT DISTINCT c.conversation_id
-    FROM conversations c JOIN conversations later
-      ON later.customer_id = c.customer_id AND later.conversation_id <> c.conversation_id
-     AND later.started_at > c.started_at
-     AND later.started_at <= c.ended_at + INTERVAL {window_seconds} SECOND
+conversations AS (
+    SELECT f.conversation_id, MIN(f.customer_id) AS customer_id,
+           MAX(CASE WHEN f.session_id = f.conversation_id THEN f.origin END) AS root_origin
+    FROM session_facts f GROUP BY f.conversation_id
+),
+returns AS (
+    -- what a customer did that counts as coming back: a new inbound conversation's first leg,
+    -- or any callback leg
+    SELECT customer_id, conversation_id, created_at FROM session_facts
+    WHERE customer_id IS NOT NULL AND (
+        (session_id = conversation_id AND origin = 'inbound') OR origin = 'callback')
+),
+came_back AS (
+    SELECT DISTINCT l.conversation_id
+    FROM last_legs l JOIN conversations c ON c.conversation_id = l.conversation_id
+    JOIN returns r ON r.customer_id = c.customer_id
+     AND r.conversation_id <> l.conversation_id
+     AND r.created_at > l.finished_at
+     AND r.created_at <= l.finished_at + INTERVAL {window_seconds} SECOND
 )
 SELECT f.session_id,
        l.session_id IS NOT NULL AS is_last_leg,
        CASE WHEN l.session_id IS NOT NULL AND c.customer_id IS NOT NULL
-            THEN r.conversation_id IS NULL END AS is_fcr
+                 AND c.root_origin = 'inbound'
+            THEN b.conversation_id IS NULL END AS is_fcr
 FROM session_facts f
 JOIN conversations c ON c.conversation_id = f.conversation_id
 LEFT JOIN last_legs l ON l.session_id = f.session_id
-LEFT JOIN repeats r ON r.conversation_id = f.conversation_id
+LEFT JOIN came_back b ON b.conversation_id = f.conversation_id
 """
 
 

@@ -20,6 +20,10 @@ import sqlglot
 from cskpi.store import schema
 
 
+# A statement starting with this marker is already in the backend's own dialect.
+NATIVE = "/*native*/ "
+
+
 class StoreError(Exception):
     """The store cannot be opened or used; the message says what to do."""
 
@@ -52,8 +56,8 @@ class Store:
     # -- statements ----------------------------------------------------------------------
     def sql(self, statement: str) -> str:
         """A DuckDB-dialect statement in this backend's dialect."""
-        if self.dialect == "duckdb":
-            return statement
+        if self.dialect == "duckdb" or statement.startswith(NATIVE):
+            return statement.removeprefix(NATIVE)
         return sqlglot.transpile(statement, read="duckdb", write=self.dialect)[0]
 
     def execute(self, statement: str, params: tuple[Any, ...] = ()) -> int:
@@ -184,10 +188,11 @@ class PostgresStore(Store):
         self.ensure_schema()
 
     def _cursor_execute(self, statement: str, params: tuple[Any, ...]) -> Any:
-        # Statements are written with DuckDB's `?` placeholders; psycopg wants %s.
-        text = self.sql(statement).replace("%", "%%")
-        if params:
-            text = text.replace("?", "%s")
+        # Statements use DuckDB's `?` placeholders; SQLGlot writes them as psycopg's %s, so
+        # every other % (LIKE patterns) must be doubled first.
+        text = self.sql(statement.replace("%", "%%"))
+        if not params:
+            text = text.replace("%%", "%")
         return self.con.execute(text, params or None)  # type: ignore[arg-type]
 
     def execute(self, statement: str, params: tuple[Any, ...] = ()) -> int:
