@@ -209,6 +209,7 @@ def run_import(
                         raise StrictAbort
                 touched_sessions |= validated.table.name in ("sessions", "messages")
             _store_rejects(store, import_id, quarantined)
+            _mark_supplied(store, {v.table.name for v, _, _ in loads})
             if touched_sessions:
                 refresh_facts(store, config.thresholds, "_affected")
             _finish(store, import_id, planned, summaries)
@@ -308,6 +309,15 @@ def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[t
     store.execute("DROP TABLE _changed")
     store.execute("DROP TABLE _stage")
     return orphans
+
+
+def _mark_supplied(store: Store, tables: set[str]) -> None:
+    """Remember which tables were ever supplied: an imported file with no rows still tells
+    that the export has that table (its figures are then 0, not "unknown")."""
+    for name in sorted(tables):
+        store.execute('DELETE FROM cskpi_meta WHERE "key" = ?', (f"supplied:{name}",))
+        store.execute('INSERT INTO cskpi_meta ("key", "value") VALUES (?, ?)',
+                      (f"supplied:{name}", "1"))
 
 
 def _store_rejects(store: Store, import_id: int, rejects: list[Quarantined]) -> None:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import yaml
 
 from cskpi.config import Config
+from cskpi.ingest.contract import contract
 from cskpi.metrics.periods import Period, grain_label, local_day_start_utc, parse_period
 from cskpi.metrics.sources import SOURCES, Context, Measure, Source
 from cskpi.store.base import Store
@@ -106,11 +107,14 @@ def compute(store: Store, config: Config, *, by: list[str], period: str | Period
         frames.append(_aggregate(ctx, source, usable, dims))
         available |= {f"{source_name}.{m.name}" for m in usable}
 
-    merged = _merge(frames, [*dims, "label"])
+    labels = list(dict.fromkeys(grain_label(d, grain, period) for d in period.days))
+    merged = _merge(frames, [*dims, "label"], labels)
     result = pd.DataFrame({d: merged[d] for d in dims})
     result["period"] = merged["label"]
+    maxima = {f"{name}.{m.name}" for name, source in SOURCES.items() for m in source.measures
+              if m.agg == "max"}
     for key in keys:
-        result[key] = _evaluate(formulas()[key], merged, available)
+        result[key] = _evaluate(formulas()[key], merged, available, maxima)
     result = _target_achievement(store, config, result, by, keys)
     return result.sort_values([*dims, "period"], na_position="last",
                               ignore_index=True) if len(result) else result
@@ -140,7 +144,16 @@ def _presence(store: Store, needed: dict[str, list[Measure]]) -> dict[tuple[str,
         for table, column in _base_requirements(source_name):
             wanted.setdefault(table, set()).add(column)
     presence: dict[tuple[str, str], bool] = {}
+    supplied = {key.removeprefix("supplied:") for (key,) in store.fetchall(
+        "SELECT \"key\" FROM cskpi_meta WHERE \"key\" LIKE 'supplied:%'")}
     for table, columns in wanted.items():
+        # A table's key column: was the table ever supplied, even as a file with no rows?
+        key_columns = {c for c in columns if c in contract()[table].key}
+        for column in key_columns:
+            presence[(table, column)] = table in supplied
+        columns = columns - key_columns
+        if not columns:
+            continue
         ordered = sorted(columns)
         # EXISTS-style probes: stop at the first non-null value instead of counting all.
         probes = ", ".join(
@@ -181,20 +194,26 @@ def _aggregate(ctx: Context, source: Source, measures: list[Measure],
     return frame
 
 
-def _merge(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
-    if not frames:
-        return pd.DataFrame({k: pd.Series(dtype="object") for k in keys})
-    merged = frames[0]
-    for frame in frames[1:]:
+def _merge(frames: list[pd.DataFrame], keys: list[str], labels: list[str]) -> pd.DataFrame:
+    """Outer-join the grouped sources on their keys. The center (no dimension) always has a
+    row for each period row, with zero counts when nothing happened."""
+    merged = pd.DataFrame({k: pd.Series(dtype="object") for k in keys})
+    if keys == ["label"]:
+        merged = pd.DataFrame({"label": pd.Series(labels, dtype="object")})
+    for frame in frames:
+        frame = frame.astype({k: "object" for k in keys})
         merged = merged.merge(frame, on=keys, how="outer")
     return merged
 
 
-def _evaluate(formula: Formula, merged: pd.DataFrame, available: set[str]) -> pd.Series:
+def _evaluate(formula: Formula, merged: pd.DataFrame, available: set[str],
+              maxima: set[str]) -> pd.Series:
     if not all(m in available for m in formula.measures):
         return pd.Series([None] * len(merged), index=merged.index, dtype="object")
-    # A row present through another source has none of this source's facts: zero of them.
-    values = [merged[m].fillna(0.0).to_numpy(dtype="float64") for m in formula.measures]
+    # A row present through another source has none of this source's facts: zero of them
+    # (but the highest of no values is undefined, not 0).
+    values = [merged[m].to_numpy(dtype="float64") if m in maxima
+              else merged[m].fillna(0.0).to_numpy(dtype="float64") for m in formula.measures]
     if formula.kind == "measure":
         result = values[0] * formula.scale
     elif formula.kind == "ratio":

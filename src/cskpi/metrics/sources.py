@@ -111,6 +111,7 @@ def build_legs(ctx: Context) -> ir.Table:
         acw_sum=legs.acw_seconds, acws=_flag(legs.acw_seconds.notnull()),
         handle_sum=legs.duration_seconds + legs.acw_seconds,
         handles=_flag(legs.duration_seconds.notnull() & legs.acw_seconds.notnull()),
+        # Where the column has data, an empty cell means "not transferred".
         transferred=_flag(legs.transferred_out.fill_null(False)),
         fcr_resolved=_flag(legs.is_fcr.fill_null(False)),
         fcr_conversations=_flag(legs.is_fcr.notnull()),
@@ -120,6 +121,8 @@ def build_legs(ctx: Context) -> ir.Table:
         invalid_callback=_flag(legs.is_invalid & (legs.origin == "callback")),
         with_messages_callback=_flag(legs.has_messages & (legs.origin == "callback")),
         resolved=_flag(legs.resolved.fill_null(False)),
+        # Resolution is a rate over the legs where the system recorded it at all.
+        resolved_base=_flag(legs.resolved.notnull()),
         valid_with_kb=_flag(legs.is_valid & (legs.kb_messages > 0)),
     )
     return ctx.with_agent_dims(rows, group_from_agent=False)
@@ -147,7 +150,8 @@ LEGS = Source("legs", LEG_DIMS, (
     Measure("acws", "sum", "acws", requires=(("sessions", "acw_seconds"),)),
     Measure("handle_sum", "sum", "handle_sum", requires=(("sessions", "acw_seconds"),)),
     Measure("handles", "sum", "handles", requires=(("sessions", "acw_seconds"),)),
-    Measure("transferred", "sum", "transferred"),
+    Measure("transferred", "sum", "transferred", requires=(("sessions", "transferred_out"),)),
+    Measure("transfer_base", "sum", "sessions", requires=(("sessions", "transferred_out"),)),
     Measure("fcr_resolved", "sum", "fcr_resolved", requires=(("sessions", "customer_id"),)),
     Measure("fcr_conversations", "sum", "fcr_conversations",
             requires=(("sessions", "customer_id"),)),
@@ -158,6 +162,7 @@ LEGS = Source("legs", LEG_DIMS, (
     Measure("invalid_callback", "sum", "invalid_callback", requires=MESSAGES),
     Measure("with_messages_callback", "sum", "with_messages_callback", requires=MESSAGES),
     Measure("resolved", "sum", "resolved", requires=(("sessions", "resolved"),)),
+    Measure("resolved_base", "sum", "resolved_base", requires=(("sessions", "resolved"),)),
     Measure("valid_with_kb", "sum", "valid_with_kb", requires=MESSAGES),
 ), build_legs)
 
