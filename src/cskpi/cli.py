@@ -57,7 +57,10 @@ def main(
         fail(f"--lang {lang}: zh-CN | en", 2)
 
 
-def open_workspace(db: str) -> Store:
+def open_workspace(db: str, must_exist: bool = False) -> Store:
+    """Open the store; commands that only read say so when a DuckDB file is not there yet."""
+    if must_exist and "://" not in db and not Path(db).exists():
+        fail(t("store.missing", path=db))
     try:
         return open_store(db)
     except StoreError as error:
@@ -205,7 +208,7 @@ def rejects_command(
     ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    store = open_workspace(db)
+    store = open_workspace(db, must_exist=True)
     try:
         if import_id is None:
             (latest,) = store.fetchall("SELECT MAX(import_id) FROM cskpi_rejects")[0]
@@ -277,7 +280,7 @@ def metrics_command(
         config = load_config(db)
     except ConfigError as error:
         fail(t(error.code, **error.params), 2)
-    store = open_workspace(db)
+    store = open_workspace(db, must_exist=True)
     try:
         frame = compute(store, config, by=dims, period=parsed, grain=grain, metrics=keys)
     except MetricError as error:
