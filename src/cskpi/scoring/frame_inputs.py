@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cskpi.scoring.inputs import AGENT_COLUMNS
+from cskpi.scoring.periods import bounds
 
 ADJUSTMENT_COLUMNS = ("agent_id", "date", "kind", "count", "points", "reason", "entered_by")
 TARGET_COLUMNS = ("scope", "period", "metric", "target")
@@ -45,9 +46,12 @@ class FrameInputs:
         return values.groupby(frame[key]).mean().reset_index()
 
     def adjustments(self, period: str) -> pd.DataFrame:
+        """Rows dated inside ``period`` (as the store would return them)."""
         if self.adjustment_rows is None:
             return pd.DataFrame(columns=list(ADJUSTMENT_COLUMNS))
-        return self.adjustment_rows
+        first, last = bounds(period)
+        dates = pd.to_datetime(self.adjustment_rows["date"], errors="coerce").dt.date
+        return self.adjustment_rows[(dates >= first) & (dates <= last)]
 
     def targets(self, period: str) -> pd.DataFrame:
         if self.target_rows is None:

@@ -10,6 +10,7 @@ import yaml
 
 from cskpi.scoring.frame_inputs import ADJUSTMENT_COLUMNS, TARGET_COLUMNS, FrameInputs
 from cskpi.scoring.models.scorecard import Scorecard
+from cskpi.scoring.periods import bounds
 
 AGENT_DEFAULTS = {"group": "G1", "team": "T1", "role": "presales", "level": "junior"}
 
@@ -19,9 +20,10 @@ def agent_rows(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame([{**AGENT_DEFAULTS, **row} for row in rows])
 
 
-def adjustment_rows(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Adjustments; count defaults to 1, date to the 1st of October 2026."""
-    base = {"date": "2026-10-01", "count": 1, "points": None, "reason": "test", "entered_by": "s"}
+def adjustment_rows(rows: Iterable[Mapping[str, Any]], period: str = "2026-10") -> pd.DataFrame:
+    """Adjustments; count defaults to 1, date to the first day of ``period``."""
+    first = bounds(period)[0].isoformat()
+    base = {"date": first, "count": 1, "points": None, "reason": "test", "entered_by": "s"}
     return pd.DataFrame([{**base, **row} for row in rows], columns=list(ADJUSTMENT_COLUMNS))
 
 
@@ -45,7 +47,7 @@ def inputs(
     return FrameInputs(
         agent_figures=figures,
         pooled={key: pd.DataFrame(list(rows)) for key, rows in (pooled or {}).items()},
-        adjustment_rows=adjustment_rows(adjustments),
+        adjustment_rows=adjustment_rows(adjustments, period),
         target_rows=target_rows(targets, period),
         history=dict(history or {}),
     )

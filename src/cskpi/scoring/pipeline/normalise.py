@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cskpi.scoring import periods
 from cskpi.scoring.enums import Level
 from cskpi.scoring.inputs import AGENT_COLUMNS
 from cskpi.scoring.models.scorecard import AppliesTo
 from cskpi.scoring.pipeline.state import AgentWork, Run
+from cskpi.scoring.rules.context import Entries, entries_by_agent
 from cskpi.scoring.rules.references import References
 from cskpi.scoring.walk import used_metrics
 
@@ -55,6 +57,7 @@ def _adjustments(run: Run) -> pd.DataFrame:
 
 
 def run(state: Run) -> None:
+    periods.bounds(state.period)  # a malformed period fails here, before any figure is read
     state.metrics = used_metrics(state.card)
     figures = _figures(state)
     state.population = figures[in_scope(figures, state.card.applies_to)].reset_index(drop=True)
@@ -62,10 +65,8 @@ def run(state: Run) -> None:
     state.references = References(
         state.inputs, state.period, state.population, targets, state.metrics
     )
-    adjustments = _adjustments(state)
-    by_agent = dict(tuple(adjustments.groupby("agent_id", sort=False)))
-    empty = adjustments.iloc[0:0]
+    by_agent = entries_by_agent(_adjustments(state))
     state.work = [
-        AgentWork(agent=row, adjustments=by_agent.get(row["agent_id"], empty))
+        AgentWork(agent=row, adjustments=by_agent.get(row["agent_id"], Entries()))
         for row in state.population.to_dict("records")
     ]

@@ -19,7 +19,6 @@ from cskpi.scoring.models.scorecard import CommissionPlan, Pay, RankingPool
 from cskpi.scoring.numbers import clean
 from cskpi.scoring.pipeline.rank import sort_key
 from cskpi.scoring.pipeline.state import AgentWork, Run
-from cskpi.scoring.rules.context import count_kind
 
 
 def position_pay(pay: Pay, work: AgentWork) -> float | None:
@@ -85,8 +84,8 @@ def commission(
 ) -> dict[str, float]:
     """Seed 004: 1500 + bounties + 1% of orders + 10 per lead − 1 per missing call minute a
     day − deposit shortfall charged; days without a call figure are not worked days."""
-    rows = work.adjustments
-    bounties = sum(count_kind(rows, b.kind) * b.amount for b in plan.bounties)
+    entries = work.adjustments
+    bounties = sum(entries.counts.get(b.kind, 0.0) * b.amount for b in plan.bounties)
     sales = (clean(work.agent.get(plan.sales_metric)) or 0.0) * plan.sales_rate
     leads = (clean(work.agent.get(plan.leads_metric)) or 0.0) * plan.per_lead
     short = 0.0
@@ -99,8 +98,7 @@ def commission(
     call_charge = short * plan.per_missing_minute
     deposit = 0.0
     if plan.deposit_shortfall_kind:
-        charged = rows.loc[rows["kind"] == plan.deposit_shortfall_kind, "points"]
-        deposit = float(pd.to_numeric(charged, errors="coerce").fillna(0).sum())
+        deposit = entries.points.get(plan.deposit_shortfall_kind, 0.0)
     total = plan.base_salary + bounties + sales + leads - call_charge - deposit
     return {
         "commission_base_salary": plan.base_salary,

@@ -13,7 +13,7 @@ import pandas as pd
 from cskpi.scoring.inputs import ScoringInputs
 from cskpi.scoring.models.scorecard import Scorecard
 from cskpi.scoring.results import ItemResult, PeriodWarning
-from cskpi.scoring.rules.context import Outcome
+from cskpi.scoring.rules.context import Entries, Outcome
 from cskpi.scoring.rules.references import References
 
 
@@ -22,7 +22,7 @@ class AgentWork:
     """One agent's result while it is being computed."""
 
     agent: dict[str, Any]
-    adjustments: pd.DataFrame
+    adjustments: Entries
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     items: list[ItemResult] = field(default_factory=list)
     bonus_items: list[ItemResult] = field(default_factory=list)

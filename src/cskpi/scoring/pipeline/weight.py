@@ -8,6 +8,7 @@ way the item says it was missing.
 from __future__ import annotations
 
 from cskpi.scoring.enums import MissingPolicy, RuleType
+from cskpi.scoring.models.base import Text
 from cskpi.scoring.models.scorecard import Item
 from cskpi.scoring.pipeline.state import AgentWork, Run
 from cskpi.scoring.results import ItemResult
@@ -16,6 +17,18 @@ from cskpi.scoring.results import ItemResult
 def _excluded(item: Item, work: AgentWork, default: MissingPolicy) -> bool:
     policy = item.missing or default
     return work.outcomes[item.key].missing and policy is MissingPolicy.EXCLUDE_REWEIGHT
+
+
+def _explain(rule: Text, missing: bool, excluded: bool) -> Text:
+    """Say what the missing-figure policy did, so a missing item never reads as a real 0."""
+    if not missing:
+        return rule
+    if excluded:
+        return Text(
+            zh=f"{rule.zh}(缺失:不计入,其余权重按比例放大)",
+            en=f"{rule.en} (missing: excluded, other weights scaled up)",
+        )
+    return Text(zh=f"{rule.zh}(缺失:按 0 分计)", en=f"{rule.en} (missing: scored 0)")
 
 
 def run(state: Run) -> None:
@@ -40,7 +53,7 @@ def run(state: Run) -> None:
                     score=score,
                     weight=weight,
                     points=points,
-                    rule=outcome.rule,
+                    rule=_explain(outcome.rule, outcome.missing, excluded),
                     missing=outcome.missing,
                     self_score=outcome.self_score,
                     manual=item.rule.type == RuleType.MANUAL.value,

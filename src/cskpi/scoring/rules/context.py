@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -34,11 +34,45 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Entries:
+    """One agent's adjustments, summed once per kind (rules look them up many times).
+
+    ``counts``: occurrences (an empty count means one); ``latest``: points of the latest row
+    (a re-entered score replaces the old one); ``points``: points summed (money charges).
+    """
+
+    counts: Mapping[str, float] = field(default_factory=dict)
+    latest: Mapping[str, float] = field(default_factory=dict)
+    points: Mapping[str, float] = field(default_factory=dict)
+
+
+def entries_by_agent(rows: pd.DataFrame) -> dict[str, Entries]:
+    """Entries per agent_id from contract adjustment rows."""
+    if rows.empty:
+        return {}
+    rows = rows.assign(
+        _count=pd.to_numeric(rows["count"], errors="coerce").fillna(1.0),
+        _points=pd.to_numeric(rows["points"], errors="coerce"),
+        _date=rows["date"].astype(str),
+    ).sort_values("_date", kind="stable")
+    keys = ["agent_id", "kind"]
+    counts = rows.groupby(keys, sort=False)["_count"].sum()
+    scored = rows.dropna(subset=["_points"])
+    latest = scored.groupby(keys, sort=False)["_points"].last()
+    points = scored.groupby(keys, sort=False)["_points"].sum()
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for name, series in (("counts", counts), ("latest", latest), ("points", points)):
+        for (agent_id, kind), value in series.items():
+            out.setdefault(str(agent_id), {}).setdefault(name, {})[str(kind)] = float(value)
+    return {agent_id: Entries(**parts) for agent_id, parts in out.items()}
+
+
+@dataclass(frozen=True)
 class EvalContext:
     """One agent, one item (or sub-item)."""
 
     agent: Mapping[str, Any]
-    adjustments: pd.DataFrame
+    adjustments: Entries
     references: References
     key: str
     metric: str | None
@@ -52,26 +86,12 @@ class EvalContext:
         return clean(self.agent.get(metric))
 
     def count(self, kind: str) -> float:
-        """Occurrences of adjustment ``kind`` (a row without count counts once)."""
-        return count_kind(self.adjustments, kind)
+        """Occurrences of adjustment ``kind``."""
+        return self.adjustments.counts.get(kind, 0.0)
 
     def latest_points(self, kind: str) -> float | None:
-        """``points`` of the latest row of ``kind`` (a re-entered score replaces the old one)."""
-        rows = self.adjustments[self.adjustments["kind"] == kind]
-        points = pd.to_numeric(rows["points"], errors="coerce") if not rows.empty else rows
-        if rows.empty or points.isna().all():
-            return None
-        ordered = rows.assign(_p=points).dropna(subset=["_p"])
-        ordered = ordered.sort_values("date", kind="stable", key=lambda s: s.astype(str))
-        return float(ordered["_p"].iloc[-1])
-
-
-def count_kind(rows: pd.DataFrame, kind: str) -> float:
-    """Sum of ``count`` over rows of ``kind``; an empty count means one occurrence."""
-    rows = rows[rows["kind"] == kind]
-    if rows.empty:
-        return 0.0
-    return float(pd.to_numeric(rows["count"], errors="coerce").fillna(1.0).sum())
+        """``points`` of the latest row of ``kind``."""
+        return self.adjustments.latest.get(kind)
 
 
 def whole_steps(amount: float, per: float) -> int:

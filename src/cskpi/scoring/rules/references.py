@@ -42,6 +42,8 @@ class References:
         self._targets = targets
         self._metrics = metrics
         self._pooled: dict[Scope, pd.DataFrame] = {}
+        self._pooled_rows_cache: dict[Scope, dict[Any, dict[str, Any]]] = {}
+        self._means: dict[tuple[Scope, str], dict[Any, float | None]] = {}
 
     def resolve(
         self, ref: ReferenceSpec, agent: Mapping[str, Any], metric: str | None
@@ -78,28 +80,47 @@ class References:
 
     def pooled(self, scope: Scope, agent: Mapping[str, Any], metric: str) -> float | None:
         """The KPI engine's figure for the agent's whole team, group or the center."""
-        frame = self._pooled_frame(scope)
-        if metric not in frame.columns or frame.empty:
-            return None
-        if scope is not Scope.CENTER:
-            frame = frame[frame[scope.value] == agent.get(scope.value)]
-            if frame.empty:
-                return None
-        return clean(frame[metric].iloc[0])
+        rows = self._pooled_rows(scope)
+        key = None if scope is Scope.CENTER else agent.get(scope.value)
+        return clean(rows.get(key, {}).get(metric))
 
     def _average(
         self, ref: AverageReference, agent: Mapping[str, Any], metric: str | None
     ) -> float | None:
         if metric is None:
             return None
-        if ref.statistic is Statistic.AGENT_MEAN:
+        if ref.statistic is Statistic.POOLED:
+            return self.pooled(ref.over, agent, metric)
+        means = self._agent_means(ref.over, metric)
+        return means.get(None if ref.over is Scope.CENTER else agent.get(ref.over.value))
+
+    def _agent_means(self, scope: Scope, metric: str) -> dict[Any, float | None]:
+        """Plain mean of the population's figures per team/group (or one center value)."""
+        cache_key = (scope, metric)
+        if cache_key not in self._means:
             frame = self._population
-            if ref.over is not Scope.CENTER:
-                frame = frame[frame[ref.over.value] == agent.get(ref.over.value)]
             if metric not in frame.columns:
-                return None
-            return clean(pd.to_numeric(frame[metric], errors="coerce").mean())
-        return self.pooled(ref.over, agent, metric)
+                self._means[cache_key] = {}
+            elif scope is Scope.CENTER:
+                values = pd.to_numeric(frame[metric], errors="coerce")
+                self._means[cache_key] = {None: clean(values.mean())}
+            else:
+                values = pd.to_numeric(frame[metric], errors="coerce")
+                grouped = values.groupby(frame[scope.value].astype(object)).mean()
+                self._means[cache_key] = {k: clean(v) for k, v in grouped.items()}
+        return self._means[cache_key]
+
+    def _pooled_rows(self, scope: Scope) -> dict[Any, dict[str, Any]]:
+        """Pooled figures by team/group name (center: the single row under None)."""
+        if scope not in self._pooled_rows_cache:
+            frame = self._pooled_frame(scope)
+            records = frame.to_dict("records")
+            if scope is Scope.CENTER:
+                rows = {None: records[0]} if records else {}
+            else:
+                rows = {r.get(scope.value): r for r in records}
+            self._pooled_rows_cache[scope] = rows
+        return self._pooled_rows_cache[scope]
 
     def _pooled_frame(self, scope: Scope) -> pd.DataFrame:
         if scope not in self._pooled:

@@ -110,7 +110,7 @@ def _issue(error: dict[str, Any], data: Any) -> Issue:
             path,
             "缺少必填参数",
             "missing required parameter",
-            allowed=_allowed_fields(error["loc"]),
+            allowed=_allowed_fields(error["loc"][:-1]),
         )
     if kind == "extra_forbidden":
         return Issue(path, "未知字段", "unknown field", allowed=_allowed_fields(error["loc"][:-1]))

@@ -9,7 +9,7 @@ from typing import ClassVar, Protocol
 
 from cskpi.scoring.adjustment_kinds import is_known
 from cskpi.scoring.describe import fmt, interval
-from cskpi.scoring.enums import Direction, Severity
+from cskpi.scoring.enums import Direction, Severity, Unit
 from cskpi.scoring.metric_keys import metric_keys
 from cskpi.scoring.models.bands import Interval
 from cskpi.scoring.models.rules import (
@@ -35,17 +35,20 @@ class ValidationRule(Protocol):
     def check(self, card: Scorecard) -> Iterator[Issue]: ...
 
 
-def _rules(card: Scorecard) -> Iterator[tuple[Path, Rule]]:
-    """Every rule with its path, composite sub-rules included."""
-    stack: list[tuple[Path, Rule]] = [
-        (("items", i, "rule"), it.rule) for i, it in enumerate(card.items)
+def _rules(card: Scorecard) -> Iterator[tuple[Path, Rule, Unit]]:
+    """Every rule with its path and the unit of the figure it scores, sub-rules included."""
+    stack: list[tuple[Path, Rule, Unit]] = [
+        (("items", i, "rule"), item.rule, item.unit) for i, item in enumerate(card.items)
     ]
-    stack += [(("bonus", i, "rule"), b.rule) for i, b in enumerate(card.bonus)]
+    stack += [(("bonus", i, "rule"), b.rule, b.unit) for i, b in enumerate(card.bonus)]
     while stack:
-        path, rule = stack.pop(0)
-        yield path, rule
+        path, rule, unit = stack.pop(0)
+        yield path, rule, unit
         if isinstance(rule, CompositeRule):
-            stack += [((*path, "items", i, "rule"), s.rule) for i, s in enumerate(rule.items)]
+            stack += [
+                ((*path, "items", i, "rule"), sub.rule, sub.unit)
+                for i, sub in enumerate(rule.items)
+            ]
 
 
 class UnknownMetricKey:
@@ -77,7 +80,7 @@ class WeightsSumTo100:
                 f"item weights sum to {fmt(total)}, not 100",
                 allowed="weights summing to 100",
             )
-        for path, rule in _rules(card):
+        for path, rule, _unit in _rules(card):
             if isinstance(rule, CompositeRule):
                 sub = sum(s.weight for s in rule.items)
                 if abs(sub - 100) > WEIGHT_TOLERANCE:
@@ -89,9 +92,9 @@ class WeightsSumTo100:
                     )
 
 
-def _touch(upper: Interval, lower: Interval) -> tuple[str, str] | None:
+def _touch(upper: Interval, lower: Interval, unit: Unit) -> tuple[str, str] | None:
     """How consecutive bands meet: None when exactly once, else (zh, en) of the problem."""
-    where = fmt(upper.upper)
+    where = fmt(upper.upper, unit)
     if upper.upper < lower.lower or (
         upper.upper == lower.lower and not upper.upper_inclusive and not lower.lower_inclusive
     ):
@@ -101,12 +104,14 @@ def _touch(upper: Interval, lower: Interval) -> tuple[str, str] | None:
     return None
 
 
-def band_issues(bands: Iterable[Interval], path: Path, whole_line: bool) -> Iterator[Issue]:
+def band_issues(
+    bands: Iterable[Interval], path: Path, whole_line: bool, unit: Unit = Unit.NUMBER
+) -> Iterator[Issue]:
     """Overlaps and gaps between bands; ``whole_line`` also demands open ends (a tier table
     must score every figure)."""
     ordered = sorted(enumerate(bands), key=lambda p: (p[1].lower, not p[1].lower_inclusive))
     for (_, low), (j, high) in itertools.pairwise(ordered):
-        problem = _touch(low, high)
+        problem = _touch(low, high, unit)
         if problem:
             yield Issue(
                 (*path, j), *problem, allowed="bands that meet exactly (e.g. lt: 22 / ge: 22)"
@@ -116,15 +121,15 @@ def band_issues(bands: Iterable[Interval], path: Path, whole_line: bool) -> Iter
         if not math.isinf(first[1].lower):
             yield Issue(
                 (*path, first[0]),
-                f"低于 {fmt(first[1].lower)} 的数值没有档位",
-                f"no band below {fmt(first[1].lower)}",
+                f"低于 {fmt(first[1].lower, unit)} 的数值没有档位",
+                f"no band below {fmt(first[1].lower, unit)}",
                 allowed="a lowest band without gt/ge",
             )
         if not math.isinf(last[1].upper):
             yield Issue(
                 (*path, last[0]),
-                f"高于 {fmt(last[1].upper)} 的数值没有档位",
-                f"no band above {fmt(last[1].upper)}",
+                f"高于 {fmt(last[1].upper, unit)} 的数值没有档位",
+                f"no band above {fmt(last[1].upper, unit)}",
                 allowed="a highest band without lt/le",
             )
 
@@ -133,9 +138,12 @@ class TierCoverage:
     name = "tier_coverage"
 
     def check(self, card: Scorecard) -> Iterator[Issue]:
-        for path, rule in _rules(card):
-            if isinstance(rule, TiersRule) or (isinstance(rule, RelativeRule) and rule.bands):
-                yield from band_issues(rule.bands, (*path, "bands"), whole_line=True)
+        for path, rule, unit in _rules(card):
+            if isinstance(rule, TiersRule):
+                yield from band_issues(rule.bands, (*path, "bands"), True, unit)
+            elif isinstance(rule, RelativeRule) and rule.bands:
+                # bands on figure ÷ reference, always a share
+                yield from band_issues(rule.bands, (*path, "bands"), True, Unit.PERCENT)
         yield from band_issues(card.grades, ("grades",), whole_line=False)
 
 
@@ -143,7 +151,7 @@ class TierDirection:
     name = "tier_direction"
 
     def check(self, card: Scorecard) -> Iterator[Issue]:
-        for path, rule in _rules(card):
+        for path, rule, unit in _rules(card):
             if not isinstance(rule, TiersRule):
                 continue
             ordered = sorted(enumerate(rule.bands), key=lambda p: p[1].lower)
@@ -154,10 +162,11 @@ class TierDirection:
                     better = "越高越好" if higher else "越低越好"
                     yield Issue(
                         (*path, "bands", j),
-                        f"方向为 {rule.direction.value}({better}),但 {interval(high)} 的得分 "
-                        f"{fmt(high.score)} 与 {interval(low)} 的 {fmt(low.score)} 相反",
-                        f"direction is {rule.direction.value} but band {interval(high)} scores "
-                        f"{fmt(high.score)} against {fmt(low.score)} for {interval(low)}",
+                        f"方向为 {rule.direction.value}({better}),但 {interval(high, unit)} 的得分 "
+                        f"{fmt(high.score)} 与 {interval(low, unit)} 的 {fmt(low.score)} 相反",
+                        f"direction is {rule.direction.value} but band {interval(high, unit)} "
+                        f"scores {fmt(high.score)} against {fmt(low.score)} for "
+                        f"{interval(low, unit)}",
                         allowed="scores that never get worse as the figure gets better",
                     )
 
@@ -174,7 +183,7 @@ class MissingParameter:
             if isinstance(item.rule, CompositeRule):
                 for j, sub in enumerate(item.rule.items):
                     yield from self._figure(("items", i, "rule", "items", j), sub.rule, sub.metric)
-        for path, rule in _rules(card):
+        for path, rule, _unit in _rules(card):
             if isinstance(rule, StepsRule) and rule.below is None and rule.above is None:
                 yield Issue(
                     path,
