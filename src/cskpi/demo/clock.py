@@ -8,6 +8,7 @@ from `zoneinfo`, looked up once per hour, so converting millions of values is on
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -38,7 +39,12 @@ class MonthClock:
         hours = np.arange(-self.margin_hours, (self.days + 20) * 24 + self.margin_hours)
         self._offsets = np.array(
             [
-                int((start + timedelta(hours=int(h))).replace(tzinfo=zone).utcoffset().total_seconds())
+                int(
+                    (start + timedelta(hours=int(h)))
+                    .replace(tzinfo=zone)
+                    .utcoffset()
+                    .total_seconds()
+                )
                 for h in hours
             ],
             dtype=np.int64,
@@ -47,7 +53,9 @@ class MonthClock:
         utc_hours = self.start_utc + (hours * HOUR)
         self._utc_offsets = np.array(
             [
-                int(datetime.fromtimestamp(int(t), UTC).astimezone(zone).utcoffset().total_seconds())
+                int(
+                    datetime.fromtimestamp(int(t), UTC).astimezone(zone).utcoffset().total_seconds()
+                )
                 for t in utc_hours
             ],
             dtype=np.int64,
@@ -85,7 +93,12 @@ def local_iso_strings(utc_seconds: np.ndarray, tz: str) -> pa.Array:
     hours = np.arange(lo_h, hi_h + 1)
     offs = np.array(
         [
-            int(datetime.fromtimestamp(int(h) * HOUR, UTC).astimezone(zone).utcoffset().total_seconds())
+            int(
+                datetime.fromtimestamp(int(h) * HOUR, UTC)
+                .astimezone(zone)
+                .utcoffset()
+                .total_seconds()
+            )
             for h in hours
         ],
         dtype=np.int64,
@@ -98,16 +111,7 @@ def local_iso_strings(utc_seconds: np.ndarray, tz: str) -> pa.Array:
     day_str = pa.array(
         [(EPOCH_DAY0 + timedelta(days=d0 + i)).strftime("%Y-%m-%dT") for i in range(ndays)]
     )
-    sod = np.arange(DAY)
-    tod_str = pa.array(
-        np.char.add(
-            np.char.add(np.char.zfill((sod // 3600).astype(str), 2), ":"),
-            np.char.add(
-                np.char.add(np.char.zfill((sod // 60 % 60).astype(str), 2), ":"),
-                np.char.zfill((sod % 60).astype(str), 2),
-            ),
-        )
-    )
+    tod_str = _times_of_day()
     uniq, inv = np.unique(off, return_inverse=True)
     off_str = pa.array([_offset_text(int(o)) for o in uniq])
     return pc.binary_join_element_wise(
@@ -116,6 +120,16 @@ def local_iso_strings(utc_seconds: np.ndarray, tz: str) -> pa.Array:
         off_str.take(pa.array(inv.astype(np.int32))),
         "",
     )
+
+
+@cache
+def _times_of_day() -> pa.Array:
+    """`HH:MM:SS` for every second of a day (86 400 strings, built once)."""
+    sod = np.arange(DAY)
+    hh = pc.utf8_lpad(pc.cast(pa.array(sod // 3600), pa.string()), 2, "0")
+    mm = pc.utf8_lpad(pc.cast(pa.array(sod // 60 % 60), pa.string()), 2, "0")
+    ss = pc.utf8_lpad(pc.cast(pa.array(sod % 60), pa.string()), 2, "0")
+    return pc.binary_join_element_wise(hh, mm, ss, ":")
 
 
 def _offset_text(seconds: int) -> str:

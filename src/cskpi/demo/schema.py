@@ -143,7 +143,9 @@ CONTRACT_SCHEMAS: dict[str, pa.Schema] = {
 ENUMS: dict[tuple[str, str], frozenset[str]] = {
     ("agents", "role"): frozenset({"presales", "aftersales", "vip", "general"}),
     ("agents", "level"): frozenset({"junior", "intermediate", "senior"}),
-    ("sessions", "channel"): frozenset({"web", "app", "wechat", "weibo", "email", "phone", "other"}),
+    ("sessions", "channel"): frozenset(
+        {"web", "app", "wechat", "weibo", "email", "phone", "other"}
+    ),
     ("sessions", "origin"): frozenset({"inbound", "callback"}),
     ("messages", "sender"): frozenset({"customer", "agent", "system", "bot"}),
     ("messages", "source"): frozenset({"manual", "canned", "kb", "auto"}),

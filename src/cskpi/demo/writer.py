@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -85,10 +84,13 @@ def write_folder(
 
 def _write_jsonl(table: pa.Table, path: Path) -> None:
     # DuckDB streams newline-delimited JSON in C++; dates become "YYYY-MM-DD", money numbers.
+    import duckdb  # imported here so that `cskpi.demo` stays light to import
+
     con = duckdb.connect()
     try:
         con.register("t", table)
-        con.execute(f"COPY t TO '{path.as_posix()}' (FORMAT JSON)")
+        target = path.as_posix().replace("'", "''")
+        con.execute(f"COPY t TO '{target}' (FORMAT JSON)")
     finally:
         con.close()
 
