@@ -373,6 +373,201 @@ def _print_metric_table(frame: object, meta: dict) -> None:  # type: ignore[type
     out.print(f"[dim]{t('metrics.legend')}[/]")
 
 
+# --- scorecards and scores ----------------------------------------------------------------
+
+scorecard_app = typer.Typer(help=t("scorecard.help"), no_args_is_help=True,
+                            rich_markup_mode=None)
+app.add_typer(scorecard_app, name="scorecard")
+
+
+def _finding_rows(findings: list) -> list[dict[str, object]]:  # type: ignore[type-arg]
+    from cskpi.i18n import language
+
+    lang = language()
+    return [{"file": f.file, "line": f.line, "column": f.column, "field": f.field,
+             "severity": f.severity.value,
+             "message": f.message_en if lang == "en" else f.message_zh,
+             "allowed": f.allowed} for f in findings]
+
+
+@scorecard_app.command("list", help=t("scorecard.list.help"))
+def scorecard_list(fmt: FormatOption = OutputFormat.table) -> None:
+    from cskpi.i18n import language
+    from cskpi.scoring.loader import describe_templates
+
+    lang = "en" if language() == "en" else "zh"
+    rows = [{"name": d["name"], "title": d["title"][lang],
+             "items": ", ".join(d["items"])} for d in describe_templates()]
+    emit(rows, fmt, headers={"name": t("scorecard.col.name"), "title": t("scorecard.col.title"),
+                             "items": t("scorecard.col.items")}, console=out)
+
+
+@scorecard_app.command("check", help=t("scorecard.check.help"))
+def scorecard_check(
+    file: Annotated[Path, typer.Argument(help=t("scorecard.opt.file"))],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from cskpi.scoring.validation import check_scorecard
+
+    if not file.exists():
+        fail(t("import.not_found", path=str(file)), 2)
+    findings = check_scorecard(file)
+    rows = _finding_rows(findings)
+    if fmt != OutputFormat.table:
+        emit(rows, fmt)
+    elif rows:
+        for row in rows:
+            allowed = f"（{t('scorecard.allowed')}：{row['allowed']}）" if row["allowed"] else ""
+            out.print(f"{row['file']}:{row['line']}:{row['column']}: {row['severity']}: "
+                      f"{row['field']}: {row['message']}{allowed}", highlight=False)
+    else:
+        out.print(t("scorecard.check.ok", file=str(file)))
+    if any(f.severity.value == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+@scorecard_app.command("new", help=t("scorecard.new.help"))
+def scorecard_new(
+    name: Annotated[str, typer.Argument(help=t("scorecard.opt.name"))],
+    template: Annotated[str, typer.Option("--from", help=t("scorecard.opt.from"))],
+    output: Annotated[Path | None, typer.Option("--out", help=t("scorecard.opt.out"))] = None,
+) -> None:
+    from cskpi.scoring.loader import list_templates, new_scorecard_text
+
+    if template not in list_templates():
+        fail(t("scorecard.unknown_template", template=template,
+               allowed=", ".join(list_templates())), 2)
+    try:
+        text = new_scorecard_text(template, name)
+    except ValueError as error:
+        fail(str(error), 2)
+    target = output or Path(f"{name}.yaml")
+    if target.exists():
+        fail(t("scorecard.exists", path=str(target)))
+    target.write_text(text, "utf-8")
+    out.print(t("scorecard.new.done", path=str(target), template=template))
+
+
+def _load_card(name: str):  # type: ignore[no-untyped-def]
+    from cskpi.scoring.loader import ScorecardError, load_scorecard
+
+    try:
+        return load_scorecard(name)
+    except ScorecardError as error:
+        for row in _finding_rows(error.findings):
+            err.print(f"{row['file']}:{row['line']}:{row['column']}: {row['message']}",
+                      highlight=False)
+        fail(t("score.bad_scorecard", name=name))
+    except FileNotFoundError:
+        from cskpi.scoring.loader import list_templates
+
+        fail(t("score.no_scorecard", name=name, allowed=", ".join(list_templates())), 2)
+
+
+def run_scores(store: Store, db: str, scorecard: str, period: str,
+               agents: list[str] | None = None, save: bool = True) -> list:  # type: ignore
+    """Score a period with a scorecard (by name or file) and keep the results."""
+    from cskpi.scoring import score
+    from cskpi.scoring.store_inputs import StoreInputs, save_results
+
+    card = _load_card(scorecard)
+    inputs = StoreInputs(store, load_config(db), card.name)
+    results = score(card, inputs, period, agents)
+    if save:
+        save_results(store, results)
+    return results
+
+
+@app.command("score", help=t("score.help"))
+def score_command(
+    scorecard: Annotated[str, typer.Option("--scorecard", "-s", help=t("score.opt.scorecard"))],
+    period: Annotated[str, typer.Option("--period", help=t("metrics.opt.period"))],
+    db: DbOption = "cskpi.duckdb",
+    agents: Annotated[str | None, typer.Option("--agents", help=t("score.opt.agents"))] = None,
+    compare_with: Annotated[str | None, typer.Option("--compare",
+                                                     help=t("score.opt.compare"))] = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help=t("score.opt.save"))] = True,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from cskpi.metrics.periods import PeriodError, parse_period
+    from cskpi.scoring import compare
+
+    try:
+        label = parse_period(period).label
+    except PeriodError:
+        fail(t("usage.bad_period", period=period), 2)
+    wanted = [a.strip() for a in agents.split(",")] if agents else None
+    store = open_workspace(db, must_exist=True)
+    try:
+        results = run_scores(store, db, scorecard, label, wanted, save)
+        other = run_scores(store, db, compare_with, label, wanted, False) if compare_with \
+            else None
+    finally:
+        store.close()
+    if other is not None:
+        rows = compare(results, other)
+        emit(rows, fmt, headers={k: t(f"score.col.{k}") for k in rows[0]} if rows else None,
+             console=out)
+        return
+    if fmt == OutputFormat.json:
+        emit([r.to_dict() for r in results], fmt)
+        return
+    if not results:
+        err.print(t("score.nobody", scorecard=scorecard))
+        return
+    _print_scores(results, fmt, detailed=bool(wanted))
+
+
+def _print_scores(results: list, fmt: OutputFormat, detailed: bool) -> None:  # type: ignore
+    from cskpi.i18n import language
+
+    lang = "en" if language() == "en" else "zh"
+    ordered = sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.agent_id))
+    rows = [{"rank": r.rank, "agent_id": r.agent_id, "base": round(r.base, 2),
+             "bonus": round(r.bonus, 2), "total": round(r.total, 2), "grade": r.grade,
+             "coefficient": r.coefficient,
+             "pay": None if not r.pay else r.pay.get("total"),
+             "warnings": "; ".join(w.message.model_dump()[lang] for w in r.warnings)}
+            for r in ordered]
+    emit(rows, fmt, headers={k: t(f"score.col.{k}") for k in rows[0]}, console=out)
+    if not detailed or fmt != OutputFormat.table:
+        return
+    for r in ordered:
+        items = [{"key": i.key, "label": i.label.model_dump()[lang],
+                  "value": i.value, "rule": i.rule.model_dump()[lang],
+                  "score": None if i.score is None else round(i.score, 2),
+                  "weight": i.weight, "points": None if i.points is None else round(i.points, 2),
+                  "missing": "✗" if i.missing else ""}
+                 for i in (*r.items, *r.bonus_items)]
+        emit(items, fmt, title=f"{r.agent_id} · {r.scorecard} · {r.period}",
+             headers={k: t(f"score.item.{k}") for k in items[0]} if items else None,
+             console=out)
+
+
+@app.command("history", help=t("history.help"))
+def history_command(
+    agent: Annotated[str, typer.Argument(help=t("history.opt.agent"))],
+    db: DbOption = "cskpi.duckdb",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from cskpi.scoring.store_inputs import history
+
+    store = open_workspace(db, must_exist=True)
+    try:
+        rows = history(store, agent)
+    finally:
+        store.close()
+    if not rows:
+        if fmt == OutputFormat.json:
+            print("[]")
+        else:
+            err.print(t("history.none", agent=agent))
+        return
+    shown = [{**r, "warnings": ", ".join(r["warnings"])} for r in rows] \
+        if fmt != OutputFormat.json else rows
+    emit(shown, fmt, headers={k: t(f"history.col.{k}") for k in shown[0]}, console=out)
+
+
 # --- demo ---------------------------------------------------------------------------------
 
 
@@ -403,12 +598,51 @@ def demo_command(
     for stage in _demo_stages():
         stage(db, month)
     out.print(t("demo.next"))
-    out.print(f"  cskpi rejects --db {db}")
+    for line in (f"cskpi metrics --db {db} --by agent --period {month}",
+                 f"cskpi score --db {db} --scorecard presales-standard --period {month}",
+                 f"cskpi score --db {db} -s presales-standard --period {month} --agents A0001",
+                 f"cskpi history A0001 --db {db}",
+                 f"cskpi rejects --db {db}"):
+        out.print(f"  {line}", highlight=False)
 
 
 def _demo_stages() -> list:  # type: ignore[type-arg]
-    """Later stages (metrics, scores, reports, web) register themselves here as they land."""
-    return []
+    """The stages after the import, in order; each prints what it made and where."""
+    return [_demo_metrics, _demo_scores]
+
+
+def _demo_metrics(db: str, month: str) -> None:
+    from cskpi.metrics.catalog import catalog
+    from cskpi.metrics.engine import compute
+
+    store = open_workspace(db)
+    try:
+        frame = compute(store, load_config(db), by=["group"], period=month,
+                        metrics=["sessions", "first_response_time", "avg_response_time",
+                                 "reply_rate", "connection_rate", "abandon_rate",
+                                 "transfer_rate", "fcr_rate", "satisfaction_score",
+                                 "inquiry_conversion", "sales_amount"])
+    finally:
+        store.close()
+    out.print(t("demo.metrics_title", month=month))
+    _print_metric_table(frame, catalog())
+    out.print(t("demo.metrics_more", db=db, month=month))
+
+
+def _demo_scores(db: str, month: str) -> None:
+    from cskpi.scoring.loader import list_templates
+
+    store = open_workspace(db)
+    try:
+        for name in list_templates():
+            results = run_scores(store, db, name, month)
+            best = max(results, key=lambda r: r.total, default=None)
+            out.print(t("demo.scored", scorecard=name, agents=len(results),
+                        best=best.agent_id if best else "—",
+                        total=f"{best.total:.1f}" if best else "—"))
+    finally:
+        store.close()
+    out.print(t("demo.scores_more", db=db, month=month))
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

@@ -136,7 +136,7 @@ def _calendar(period: Period, grain: str | None, config: Config) -> Any:
 def _presence(store: Store, needed: dict[str, list[Measure]]) -> dict[tuple[str, str], bool]:
     """Which input columns hold any data (an absent or empty column makes its metrics null)."""
     wanted: dict[str, set[str]] = {}
-    for source_name, measures in needed.items():
+    for measures in needed.values():
         for m in measures:
             for table, column in m.requires:
                 wanted.setdefault(table, set()).add(column)

@@ -19,6 +19,11 @@ META_TABLES = {
         "import_id BIGINT PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP, "
         "files VARCHAR, summary VARCHAR, status VARCHAR"
     ),
+    # The latest computed scorecard result per agent and period (cross-period rules read it).
+    "score_results": (
+        "scorecard VARCHAR, period VARCHAR, agent_id VARCHAR, total DOUBLE, grade VARCHAR, "
+        "result VARCHAR, computed_at TIMESTAMP, PRIMARY KEY (scorecard, period, agent_id)"
+    ),
     "cskpi_rejects": (
         'import_id BIGINT, file VARCHAR, "table" VARCHAR, line BIGINT, "column" VARCHAR, '
         "code VARCHAR, value VARCHAR, params VARCHAR, raw VARCHAR"
