@@ -1,6 +1,9 @@
-"""Append messages to both .po catalogs: `python scripts/add_messages.py messages.json`.
+"""Add messages to both catalogs of one area:
+`python scripts/add_messages.py messages.json [--domain web]`.
 
-The JSON maps message ids to [zh_CN text, English text]. Existing ids are replaced.
+The JSON maps message ids to [zh_CN text, English text]. Existing ids are replaced. Each area
+(cskpi = CLI and import, web, reports, cycle) keeps its own .po file per language, so two
+people adding messages to different areas never overwrite each other.
 """
 
 from __future__ import annotations
@@ -9,17 +12,21 @@ import json
 import sys
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 LOCALE = Path(__file__).resolve().parent.parent / "src" / "cskpi" / "locale"
 
 
-def main(path: str) -> None:
+def main(path: str, domain: str = "cskpi") -> None:
     messages: dict[str, list[str]] = json.loads(Path(path).read_text("utf-8"))
     for index, language in enumerate(("zh_CN", "en")):
-        po_path = LOCALE / language / "LC_MESSAGES" / "cskpi.po"
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
+        po_path = LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
+        if po_path.exists():
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=language)
+        else:
+            catalog = Catalog(locale=language, project=f"cskpi-{domain}")
         for key, texts in messages.items():
             if key in catalog:
                 catalog[key].string = texts[index]
@@ -30,4 +37,10 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    arguments = sys.argv[1:]
+    domain = "cskpi"
+    if "--domain" in arguments:
+        at = arguments.index("--domain")
+        domain = arguments[at + 1]
+        del arguments[at:at + 2]
+    main(arguments[0], domain)

@@ -48,10 +48,16 @@ def language() -> str:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    path = resources.files("cskpi").joinpath("locale", lang, "LC_MESSAGES", "cskpi.po")
-    with path.open("rb") as handle:
-        parsed = read_po(handle)
-    return {str(m.id): str(m.string) for m in parsed if m.id and m.string}
+    """All messages of a language: every .po file (one per area: cskpi, web, reports, …)."""
+    folder = resources.files("cskpi").joinpath("locale", lang, "LC_MESSAGES")
+    messages: dict[str, str] = {}
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.name.endswith(".po"):
+            continue
+        with path.open("rb") as handle:
+            parsed = read_po(handle)
+        messages |= {str(m.id): str(m.string) for m in parsed if m.id and m.string}
+    return messages
 
 
 def t(key: str, lang: str | None = None, **params: object) -> str:
