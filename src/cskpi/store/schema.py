@@ -6,6 +6,9 @@ DDL is written in DuckDB's dialect; :meth:`Store.execute` transpiles it for Post
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import pyarrow as pa
 
 from cskpi.ingest.contract import contract
