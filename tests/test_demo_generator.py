@@ -13,6 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from cskpi.demo import vocab
 from cskpi.demo.generator import generate, write_contract_folder, write_folder
 from cskpi.demo.schema import CONTRACT_SCHEMAS, ENUMS
 
@@ -412,3 +413,150 @@ def test_bad_arguments() -> None:
         generate("2026/10")
     with pytest.raises(ValueError):
         write_folder({}, Path("."), "xml")
+
+
+# --- what the scorecards read: manual scores, their kinds, targets -------------------------
+
+
+def _adjustments(month: dict[str, pa.Table]) -> list[dict]:
+    return month["adjustments"].to_pylist()
+
+
+def test_every_manual_item_has_supervisor_and_self_scores(month: dict[str, pa.Table]) -> None:
+    from cskpi.demo.needs import template_needs
+
+    rows = _adjustments(month)
+    agents = month["agents"].to_pylist()
+    roles = {a["agent_id"]: a["role"] for a in agents}
+    needs = template_needs()
+    assert needs.manual  # the shipped templates have manual items
+    for need in needs.manual:
+        wanted = {a for a, r in roles.items() if vocab.ROLES.index(r) in need.groups}
+        sup = {r["agent_id"]: r for r in rows if r["kind"] == need.kind}
+        own = {r["agent_id"]: r for r in rows if r["kind"] == need.self_kind}
+        assert set(sup) == wanted == set(own), need.kind
+        for r in (*sup.values(), *own.values()):
+            assert 0 <= r["points"] <= need.scale and r["count"] is None, r
+            assert r["reason"] and need.label in r["reason"]
+        assert all(r["entered_by"].endswith("（主管）") for r in sup.values())
+        assert all(not r["entered_by"].endswith("（主管）") for r in own.values())
+        # Self scores run a little above the supervisor's; both follow skill.
+        diff = np.mean([own[a]["points"] - sup[a]["points"] for a in wanted])
+        assert 0 < diff < 0.15 * need.scale, need.kind
+        assert len({r["points"] for r in sup.values()}) > 1, need.kind
+
+
+def test_every_kind_a_template_reads_is_in_the_month(month: dict[str, pa.Table]) -> None:
+    from cskpi.scoring import list_templates, load_scorecard
+    from cskpi.scoring.walk import kind_refs
+
+    kinds = set(month["adjustments"]["kind"].to_pylist())
+    for name in list_templates():
+        card = load_scorecard(name)
+        read = {kind for _, kind in kind_refs(card)} | set(card.adjustment_kinds)
+        read |= {
+            f"{prefix}.{item.key}"
+            for item in card.items
+            if item.rule.type == "manual"
+            for prefix in ("supervisor", "self")
+        }
+        assert read <= kinds, (name, sorted(read - kinds))
+    for r in _adjustments(month):
+        assert r["reason"] and r["entered_by"], r
+        assert (r["count"] is None) != (r["points"] is None), r
+
+
+def test_scorecard_kinds_are_plausible(month: dict[str, pa.Table]) -> None:
+    rows = _adjustments(month)
+    team = {a["agent_id"]: a["team"] for a in month["agents"].to_pylist()}
+    role = {a["agent_id"]: a["role"] for a in month["agents"].to_pylist()}
+    traffic = [r for r in rows if r["kind"] == "figure.traffic"]
+    assert len(traffic) == month["agents"].num_rows  # the store's figure, for every operator
+    per_team: dict[str, set[float]] = {}
+    for r in traffic:
+        assert 0.85 <= r["points"] <= 1.15
+        per_team.setdefault(team[r["agent_id"]], set()).add(r["points"])
+    assert all(len(v) == 1 for v in per_team.values())
+    errors = [r for r in rows if r["kind"] == "aftersales.error"]
+    assert errors and {role[r["agent_id"]] for r in errors} == {"aftersales"}
+    deposit = [r for r in rows if r["kind"] == "deposit.shortfall"]
+    assert deposit and all(100 <= r["points"] <= 800 for r in deposit)
+    small = sum(r["count"] for r in rows if r["kind"] == "new_customer.small")
+    large = sum(r["count"] for r in rows if r["kind"] == "new_customer.large")
+    assert small > large > 0
+
+
+def test_attendance_kinds_match_the_attendance_table(month: dict[str, pa.Table]) -> None:
+    rows = _adjustments(month)
+    personal = {
+        (a["agent_id"], a["date"])
+        for a in month["attendance"].to_pylist()
+        if a["leave"] == "personal"
+    }
+    entered = {(r["agent_id"], r["date"]) for r in rows if r["kind"] == "attendance.personal_leave"}
+    assert personal and entered == personal
+    short = [r for r in rows if r["kind"] == "attendance.short_day"]
+    assert short and {r["reason"] for r in short} <= set(
+        vocab.ADJUSTMENT_REASONS["attendance.short_day"]
+    )
+
+
+def test_targets_at_every_scope(month: dict[str, pa.Table]) -> None:
+    from cskpi.demo.needs import template_needs
+
+    t = month["targets"].to_pylist()
+    by = {(r["scope"], r["metric"]): r["target"] for r in t}
+    teams = set(month["agents"]["team"].to_pylist())
+    agents = month["agents"].to_pylist()
+    for metric in template_needs().target_metrics:
+        scopes = {s for s, m in by if m == metric}
+        assert "center" in scopes, metric
+        assert any(s.startswith("group:") for s in scopes), metric
+        assert any(s.startswith("team:") for s in scopes), metric
+    for team in teams:
+        for metric in ("sales_amount", "inquiry_conversion", "aov"):
+            assert (f"team:{team}", metric) in by, (team, metric)
+    for metric in ("inquiry_conversion", "resolution_rate"):
+        rates = [v for (s, m), v in by.items() if m == metric]
+        assert rates and all(0 < v < 1 for v in rates), metric
+    # A pooled count's target is the sum of its agents' targets (the scope's own figure).
+    for team in teams:
+        members = [a["agent_id"] for a in agents if a["team"] == team]
+        total = sum(by[(f"agent:{a}", "callbacks")] for a in members)
+        assert by[(f"team:{team}", "callbacks")] == pytest.approx(total)
+    assert all((f"agent:{a['agent_id']}", "sessions") in by for a in agents)
+
+
+def test_a_new_scorecard_gets_demo_data_without_code() -> None:
+    from cskpi.scoring.testing import scorecard
+
+    card = scorecard(
+        """
+name: tidy-desk
+title: {zh: 桌面整洁, en: Tidy desk}
+applies_to: {roles: [vip]}
+adjustment_kinds: [desk.mess]
+items:
+  - key: tidy
+    label: {zh: 桌面整洁度, en: Tidiness}
+    weight: 60
+    scale: 20
+    rule: {type: manual}
+  - key: mess
+    label: {zh: 乱放物品, en: Mess}
+    weight: 40
+    rule: {type: deductions, lines: [{label: {zh: 乱放物品, en: Mess}, kind: desk.mess, points: 5}]}
+"""
+    )
+    tables = generate(seed=2, agents=6, messages=3_000, scorecards=[card])
+    rows = tables["adjustments"].to_pylist()
+    vip = {a["agent_id"] for a in tables["agents"].to_pylist() if a["role"] == "vip"}
+    tidy = [r for r in rows if r["kind"] == "supervisor.tidy"]
+    assert {r["agent_id"] for r in tidy} == vip
+    assert all(0 <= r["points"] <= 20 for r in tidy)
+    assert any(r["kind"] == "self.tidy" for r in rows)
+    mess = [r for r in rows if r["kind"] == "desk.mess"]
+    assert mess and {r["agent_id"] for r in mess} <= vip
+    assert all(r["reason"] == "乱放物品" for r in mess)
+    # Kinds of the shipped templates are not generated when only this card is asked for.
+    assert not any(r["kind"].startswith("supervisor.compliance") for r in rows)

@@ -286,6 +286,56 @@ def test_operations_store_seed_004() -> None:
     assert op.total == pytest.approx(92)
 
 
+def test_operations_store_pooled_figures_use_the_team_target_first() -> None:
+    # The store is team T1 (two operators). Every figure is the team's pooled one, so each
+    # is compared with the team's target even where an agent has a target of its own:
+    #   sales 950 000 vs team:T1 1 000 000 → R = 95% → 40 × 0.95 = 38
+    #     (vs OP1's own 50 000 it would be R = 1900% → capped at 80)
+    #   conversion 2.6% vs team:T1 3% → 2 steps of 0.2 short → 15 − 4 = 11
+    #     (vs OP1's own 2% it would be at the reference → 15)
+    #   AOV 125: no team:T1 row → falls back as before: OP1's own 100 → +25% → 15 + 4 = 19;
+    #     OP2 has none → group:G1 125 → at the reference → 15
+    # traffic and reports as in the seed example: 16 and 8.
+    data = inputs(
+        [{"agent_id": "OP1"}, {"agent_id": "OP2"}],
+        adjustments=[
+            {"agent_id": a, "kind": "figure.traffic", "points": 0.99} for a in ("OP1", "OP2")
+        ]
+        + [{"agent_id": a, "kind": "report.late"} for a in ("OP1", "OP2")],
+        targets=[
+            {"scope": "agent:OP1", "metric": "sales_amount", "target": 50_000},
+            {"scope": "team:T1", "metric": "sales_amount", "target": 1_000_000},
+            {"scope": "agent:OP1", "metric": "inquiry_conversion", "target": 0.02},
+            {"scope": "team:T1", "metric": "inquiry_conversion", "target": 0.03},
+            {"scope": "agent:OP1", "metric": "aov", "target": 100},
+            {"scope": "group:G1", "metric": "aov", "target": 125},
+        ],
+        pooled={
+            ("team", P): [
+                {"team": "T1", "sales_amount": 950_000, "inquiry_conversion": 0.026, "aov": 125}
+            ]
+        },
+    )
+    results = by_id(score(load_scorecard("operations-store"), data, P))
+    assert [i.points for i in results["OP1"].items] == pytest.approx([38, 16, 11, 19, 8])
+    assert [i.points for i in results["OP2"].items] == pytest.approx([38, 16, 11, 15, 8])
+    assert "95%" in items(results["OP1"])["sales"].rule.en
+
+
+def test_agent_figures_keep_the_agent_target_first() -> None:
+    # Without figure_of the order is unchanged: agent, group, team, center. monthly-plan
+    # callbacks 18 vs the agent's own 20 → 90 (the team's 200 would give 9).
+    data = inputs(
+        [{"agent_id": "M", "callbacks": 18}],
+        targets=[
+            {"scope": "team:T1", "metric": "callbacks", "target": 200},
+            {"scope": "agent:M", "metric": "callbacks", "target": 20},
+        ],
+    )
+    (m,) = score(load_scorecard("monthly-plan"), data, P)
+    assert items(m)["callbacks"].score == pytest.approx(90)
+
+
 @pytest.mark.parametrize(("sales", "points"), [(849_999, 0), (850_000, 34), (2_500_000, 80)])
 def test_operations_store_sales_gate_and_cap(sales: float, points: float) -> None:
     data = inputs(
@@ -317,7 +367,7 @@ def test_monthly_plan_seed_004_with_commission() -> None:
         adjustments=[
             {"agent_id": "M", "kind": "supervisor.script", "points": 8},
             {"agent_id": "M", "kind": "self.script", "points": 9},
-            {"agent_id": "M", "kind": "supervisor.analysis", "points": 7},
+            {"agent_id": "M", "kind": "supervisor.data_analysis", "points": 7},
             {"agent_id": "M", "kind": "supervisor.other", "points": 10},
             {"agent_id": "M", "kind": "new_customer.small", "count": 2},
             {"agent_id": "M", "kind": "new_customer.medium"},

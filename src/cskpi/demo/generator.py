@@ -43,7 +43,8 @@ Sessions (one row per leg)
     1.5 % of inbound legs are `agent_offline`: created 2-60 min before the agent's login,
     accepted just after it, not queued. acw_seconds ~ lognormal, median 35 s (phone
     ×1.8). `resolved` set on after-sales/VIP legs (p ≈ 0.78 + 0.07 skill), null on presales.
-    Tags: `lead` on ~22 % of valid presales legs (skill-driven), 1-2 topic tags on 85 %.
+    Tags: `lead` on ~22 % of valid presales legs (after-sales 3 %, VIP 10 %; skill-driven),
+    1-2 topic tags on 85 %.
 Messages
     A system message opens and closes every message leg; a bot message on 70 % of queued
     legs; 0-2 customer messages while queued (before `accepted_at`); an `auto` greeting on
@@ -59,7 +60,8 @@ Ratings
     2 % rate uninvited; stars from a skill-driven ordinal model (≈ 82 % five stars at
     average skill); comments on 25 % of ratings.
 Orders
-    Per valid presales leg p ≈ 0.38 e^(0.35 skill) (+0.15 with `lead`, VIP 0.20), created
+    Per valid presales leg p ≈ 0.38 e^(0.35 skill) (+0.15 with `lead`, VIP 0.20, after-sales
+    0.03 add-ons and exchanges at about a third of the amount), created
     within 48 h for 90 % (10 % later, outside the attribution window); 55 % carry the
     agent, the rest are attributed by last consultation; 92 % paid, 5 % of paid refunded,
     8 % with a deposit, items 1-4. Silent orders (customers without a session) ≈ 30 % of
@@ -68,10 +70,26 @@ Visits, QA, adjustments, targets
     Visitors per date × channel (web, app, wechat, weibo) = consulting customers / U(4 %, 6 %).
     5-10 QA reviews per agent by three reviewers (one more per 20 agents beyond 60), 45 %
     realtime; score = 100 − Exp-distributed deduction (mean 1.8 e^(-0.55 skill), ≤ 15), so
-    scores run 85-100 against the pass mark 97; violation codes below 97. Adjustments: each
-    contract kind at a skill-driven Poisson rate, plus one `supervisor` score in `points`.
-    Targets per agent and group (`sales_amount`, `leads`, `aov` for presales and VIP,
-    `callbacks` for all) near the group's average, so achievement varies with skill.
+    scores run 85-100 against the pass mark 97; violation codes below 97.
+    Adjustments (entered by the group's supervisor, with Chinese reasons): each contract kind
+    at a skill-driven Poisson rate for every agent, plus one `supervisor` score in `points`.
+    Then whatever the scorecards read (`needs.py`; by default the shipped templates, so a new
+    template's items get data without code), for the agents of the scorecards reading it:
+    every manual item's `supervisor.<key>` score (share of the item's scale ≈ 0.80 + 0.07
+    skill, σ 0.05) and the agent's own `self.<key>` score (≈ 4 % of the scale higher, entered
+    by the agent), at month end; the scorecards' own counted kinds at Poisson rates
+    (`KIND_RATES`, e.g. after-sales errors, new customers by order size, visiting
+    customers); personal-leave days and days under 7.5 h online or over 1.5 h away from the
+    roster itself (the same days as `attendance`); money charges (deposit shortfall, 100-800
+    for ~15 % of sales agents); entered figures per team (traffic achievement ≈ 1.00 ± 0.015).
+    Every kind appears at least once. A kind read on two scales by two scorecards is entered
+    on the smaller one (`Needs.collisions` names such clashes).
+    Targets for every metric a scorecard compares with a target (plus sales, leads, AOV,
+    callbacks): counts per agent (geometric mean of the group's mean and the agent's own
+    output, × U(0.95, 1.15)) and per team, group and center as the sums of their agents'
+    (the target of the pooled figure); ratios (AOV, conversion, resolution) per team, group
+    and center near the pooled figure, AOV also per agent. So achievement spreads with skill
+    and a store's (team's) sales meet a team target, not one agent's.
 
 Scaling: `messages=N` sets agents to max(agents, ⌈N / 25 000⌉) and scales conversations per
 agent-day so the message count lands within a few percent of N.
@@ -85,18 +103,24 @@ QA pass rate ≈ 78 %, lates 4.6 % of duty days.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cskpi.demo import needs as _needs
 from cskpi.demo import vocab
 from cskpi.demo.clock import DAY, MonthClock
+from cskpi.demo.needs import Needs, needs_of, template_needs
 from cskpi.demo.schema import CONTRACT_SCHEMAS, MONEY, TS, TZ_METADATA_KEY
 from cskpi.demo.writer import write_folder
+
+if TYPE_CHECKING:
+    from cskpi.scoring.models.scorecard import Scorecard
 
 __all__ = ["generate", "write_contract_folder", "write_folder"]
 
@@ -122,6 +146,8 @@ SHIFTS = ((9, 18), (10, 19), (13, 22))
 SHIFT_P = np.array([[0.50, 0.20, 0.30], [0.60, 0.25, 0.15], [0.50, 0.20, 0.30]])
 BASE_CONVERSATIONS = np.array([95.0, 80.0, 50.0])
 CALLBACK_P = np.array([0.07, 0.06, 0.12])
+# Valid legs tagged `lead` (有效线索): mostly pre-sales; after-sales and VIP agents spot some.
+LEAD_P = np.array([0.22, 0.03, 0.10])
 
 # Leg kinds drive the message plan.
 K_NORMAL, K_CUST_ONLY, K_AGENT_ONLY, K_PHONE, K_ABANDONED = range(5)
@@ -284,6 +310,17 @@ class _Roster:
     break_end_sod: np.ndarray
     attendance: pa.Table
     states: pa.Table
+    # (agent, day) of personal-leave days and of duty days under 7.5 h online or over
+    # 1.5 h away (the facts behind attendance.personal_leave / attendance.short_day).
+    personal_leave: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: _no_days())
+    short_day: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: _no_days())
+    short_day_away: np.ndarray = field(  # the short day was over 1.5 h away
+        default_factory=lambda: np.zeros(0, bool)
+    )
+
+
+def _no_days() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64)
 
 
 def _make_roster(rng: np.random.Generator, ag: _Agents, clock: MonthClock) -> _Roster:
@@ -371,6 +408,15 @@ def _make_roster(rng: np.random.Generator, ag: _Agents, clock: MonthClock) -> _R
         attendance=attendance,
         states=pa.table({}),
     )
+    personal = leave & (leave_kind == 0)
+    r.personal_leave = (agent[personal], day[personal])
+    meal_len = b_end - b_start
+    online = logout - login - np.where(meal_state == 3, meal_len, 0)
+    away = np.where(has_short, short_end - short_start, 0) + np.where(meal_state == 2, meal_len, 0)
+    too_long_away = away > 1.5 * 3600
+    short = duty & ((online < 7.5 * 3600) | too_long_away)
+    r.short_day = (agent[short], day[short])
+    r.short_day_away = too_long_away[short]
     busy_s = utc(busy_start)[d]
     busy_e = utc(busy_end)[d]
     hb = has_busy[d]
@@ -878,6 +924,7 @@ def generate(
     agents: int = 40,
     messages: int | None = None,
     tz: str = "Asia/Shanghai",
+    scorecards: Iterable[Scorecard] | None = None,
 ) -> dict[str, pa.Table]:
     """A month of contract tables for a synthetic center.
 
@@ -887,6 +934,8 @@ def generate(
         agents: head count; raised to ⌈messages / 25 000⌉ when `messages` is given.
         messages: approximate message count (±10 %); None = natural volume for `agents`.
         tz: the center's time zone; arrivals and shifts follow its wall clock.
+        scorecards: the scorecards whose manual items, adjustment kinds and targeted metrics
+            the month carries (default: the shipped templates).
 
     Returns:
         Table name → `pyarrow.Table` with the contract's columns (see `schema.py`).
@@ -895,6 +944,7 @@ def generate(
     if agents < 3:
         raise ValueError("agents must be at least 3 (one per group)")
     clock = MonthClock(year, mon, tz)
+    needs = template_needs() if scorecards is None else needs_of(scorecards)
     rng = np.random.default_rng(seed)
     n_agents = agents if messages is None else max(agents, math.ceil(messages / MESSAGES_PER_AGENT))
     ag = _make_agents(rng, n_agents, clock)
@@ -974,11 +1024,7 @@ def generate(
     resolvable = accepted_leg & (legs.group != PRESALES)
     p_res = np.clip(0.78 + 0.07 * skill - np.where(valid, 0.0, 0.3), 0.05, 0.98)
     resolved = (rng.random(n_legs) < p_res) & ~legs.transfer_out
-    lead = (
-        valid
-        & (legs.group == PRESALES)
-        & (rng.random(n_legs) < np.clip(0.22 * np.exp(0.3 * skill), 0, 0.6))
-    )
+    lead = valid & (rng.random(n_legs) < np.clip(LEAD_P[legs.group] * np.exp(0.3 * skill), 0, 0.6))
     tags = _tags(rng, legs.group, lead, accepted_leg & (rng.random(n_legs) < 0.85))
 
     sessions = pa.table(
@@ -1028,8 +1074,19 @@ def generate(
         "visits": _visits(rng, legs, clock),
         "qa_reviews": _qa_reviews(rng, legs, valid, ended, skill, ag, clock, session_ids),
         "attendance": ro.attendance,
-        "adjustments": _adjustments(rng, ag, ro, clock),
-        "targets": _targets(rng, ag, legs, lead, credited_sales, month),
+        "adjustments": _adjustments(rng, ag, ro, clock, needs),
+        "targets": _targets(
+            rng,
+            ag,
+            legs,
+            valid,
+            lead,
+            resolved & resolvable,
+            credited_sales,
+            month,
+            clock.days,
+            needs,
+        ),
     }
     meta = {TZ_METADATA_KEY: tz.encode()}
     return {
@@ -1131,7 +1188,11 @@ def _orders(
     p = np.where(
         legs.group == PRESALES,
         np.clip(0.38 * np.exp(0.35 * skill) + 0.15 * lead, 0, 0.85),
-        np.where(legs.group == VIP, np.clip(0.20 * np.exp(0.3 * skill), 0, 0.6), 0.0),
+        np.where(
+            legs.group == VIP,
+            np.clip(0.20 * np.exp(0.3 * skill), 0, 0.6),
+            np.clip(0.03 * np.exp(0.3 * skill), 0, 0.1),  # after-sales add-ons, exchanges
+        ),
     )
     src = np.flatnonzero(valid & ~legs.transfer_out & (rng.random(n) < p))
     k = len(src)
@@ -1147,9 +1208,8 @@ def _orders(
     k = len(src)
     customer = legs.customer[src]
     agent = np.where(rng.random(k) < 0.55, legs.agent[src], -1)
-    leg_agent = legs.agent[src]
-    cents = np.exp(rng.normal(math.log(16000), 0.75, k)) * np.where(
-        legs.group[src] == VIP, 2.5, 1.0
+    cents = (
+        np.exp(rng.normal(math.log(16000), 0.75, k)) * np.array([1.0, 0.35, 2.5])[legs.group[src]]
     )
     fake = np.zeros(k, bool)
 
@@ -1167,7 +1227,6 @@ def _orders(
     created = np.r_[created, extra_created]
     customer = np.r_[customer, n_cust + np.arange(k_s + k_f)]
     agent = np.r_[agent, np.full(k_s, -1), fake_agent]
-    leg_agent = np.r_[leg_agent, np.full(k_s, -1), np.full(k_f, -1)]
     cents = np.r_[cents, np.exp(rng.normal(math.log(15000), 0.8, k_s)), rng.uniform(500, 3000, k_f)]
     fake = np.r_[fake, np.zeros(k_s, bool), np.ones(k_f, bool)]
     total = len(created)
@@ -1184,9 +1243,14 @@ def _orders(
     items = 1 + _cat(rng, total, (0.55, 0.25, 0.12, 0.08))
     order = np.argsort(created, kind="stable")
     all_ids = pa.concat_arrays([customer_ids, _ids("C", n_cust + k_s + k_f, 8).slice(n_cust)])
-    # Sales per agent of the consultation (whether or not the order names the agent).
-    credited = np.where(agent >= 0, agent, leg_agent)
-    good = paid & ~fake & (credited >= 0)
+    # Sales per agent as the KPI engine credits them: the agent the order names, else the
+    # agent of the customer's latest consultation within 48 h before the order.
+    real = paid & ~fake
+    last_leg, converted, consulted = _consultations(
+        legs, valid, ended, customer, created, real, ag.n
+    )
+    credited = np.where(agent >= 0, agent, np.where(last_leg >= 0, legs.agent[last_leg], -1))
+    good = real & (credited >= 0)
     sales = np.bincount(credited[good], weights=cents[good] / 100, minlength=ag.n)
     paid_orders = np.bincount(credited[good], minlength=ag.n).astype(float)
     o = order
@@ -1205,7 +1269,47 @@ def _orders(
             "deposit_amount": _money(deposit_cents[o], ~deposit[o]),
         }
     )
-    return table, np.stack([sales, paid_orders])
+    return table, np.stack([sales, paid_orders, converted, consulted])
+
+
+def _consultations(
+    legs: _Legs,
+    valid: np.ndarray,
+    ended: np.ndarray,
+    order_customer: np.ndarray,
+    order_created: np.ndarray,
+    real: np.ndarray,
+    n_agents: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Orders against the valid legs of their customer within 48 h before them.
+
+    Returns each order's latest such leg (-1 = none), and per agent the distinct customers of
+    its valid legs and those of them who placed a paid order within 48 h of the leg
+    (inquiry conversion as the KPI engine counts it)."""
+    lv = np.flatnonzero(valid & (legs.agent >= 0))
+    by_customer = lv[np.argsort(legs.customer[lv], kind="stable")]
+    leg_customer = legs.customer[by_customer]
+    lo = np.searchsorted(leg_customer, order_customer, "left")
+    k = np.searchsorted(leg_customer, order_customer, "right") - lo
+    k = np.where(real, k, 0)
+    oi = np.repeat(np.arange(len(order_customer)), k)
+    li = by_customer[np.repeat(lo, k) + _within(k)]
+    hit = (order_created[oi] >= legs.created[li]) & (order_created[oi] <= ended[li] + 2 * DAY)
+    oi, li = oi[hit], li[hit]
+    last_leg = np.full(len(order_customer), -1)
+    latest = np.lexsort((legs.created[li], oi))  # by order, then time: the last one wins
+    last_leg[oi[latest]] = li[latest]
+    converted_leg = np.zeros(len(valid), bool)
+    converted_leg[li] = True
+    width = int(legs.customer.max(initial=0)) + 1
+    pairs, inverse = np.unique(legs.agent[lv] * width + legs.customer[lv], return_inverse=True)
+    converted_pair = np.bincount(inverse, weights=converted_leg[lv], minlength=len(pairs)) > 0
+    agent = pairs // width
+    return (
+        last_leg,
+        np.bincount(agent[converted_pair], minlength=n_agents).astype(float),
+        np.bincount(agent, minlength=n_agents).astype(float),
+    )
 
 
 def _visits(rng: np.random.Generator, legs: _Legs, clock: MonthClock) -> pa.Table:
@@ -1281,7 +1385,8 @@ def _qa_reviews(
     )
 
 
-# Monthly Poisson rate of each adjustment kind at average skill, and its skill sensitivity.
+# Monthly Poisson rate of each contract kind at average skill, and its skill sensitivity.
+# Supervisors record these for every agent, whatever scorecard the agent is on.
 ADJUSTMENT_RATES: dict[str, tuple[float, float]] = {
     "execution.rule": (0.30, -0.6),
     "execution.attitude": (0.15, -0.6),
@@ -1296,92 +1401,326 @@ ADJUSTMENT_RATES: dict[str, tuple[float, float]] = {
     "suggestion": (0.10, 0.5),
     "report.late": (0.20, -0.4),
 }
+# Scorecards' own counted kinds: monthly rate, skill sensitivity and the rate's multiplier per
+# group (pre-sales, after-sales, VIP); drawn only for agents of a scorecard that reads them.
+# A kind not listed here gets DEFAULT_RATE and its scorecard label as the reason.
+KIND_RATES: dict[str, tuple[float, float, tuple[float, float, float]]] = {
+    "aftersales.error": (0.8, -0.6, (1.0, 1.0, 1.0)),
+    "new_customer.small": (4.0, 0.3, (1.0, 0.15, 0.8)),
+    "new_customer.medium": (1.5, 0.3, (1.0, 0.15, 0.8)),
+    "new_customer.large": (0.5, 0.4, (1.0, 0.1, 1.0)),
+    "customer_visit": (0.6, 0.3, (1.0, 0.2, 1.0)),
+}
+DEFAULT_RATE = (0.3, -0.4, (1.0, 1.0, 1.0))
+# Kinds whose occurrences are facts of the roster (one row per day it happened).
+ROSTER_KINDS = ("attendance.personal_leave", "attendance.short_day")
+# Money charges (e.g. deposit shortfall): share of agents charged per group, amount range.
+MONEY_P = (0.15, 0.03, 0.15)
+MONEY_RANGE = (100.0, 800.0)
 
 
-def _adjustments(rng: np.random.Generator, ag: _Agents, ro: _Roster, clock: MonthClock) -> pa.Table:
-    """Supervisor-entered facts; one `supervisor` score per agent plus Poisson events."""
-    kinds = [*ADJUSTMENT_RATES, "supervisor"]
-    counts = np.stack(
-        [rng.poisson(r * np.exp(s * ag.skill)) for r, s in ADJUSTMENT_RATES.values()]
-        + [np.ones(ag.n, np.int64)],
-        axis=1,
-    )
-    flat = counts.ravel()
-    agent = np.repeat(np.repeat(np.arange(ag.n), len(kinds)), flat)
-    kind = np.repeat(np.tile(np.arange(len(kinds)), ag.n), flat)
-    n = len(agent)
+class _AdjustmentRows:
+    """Adjustment rows collected kind by kind; texts (kind, reason, entered_by) are coded."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self._codes: dict[str, int] = {}
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def code(self, text: str) -> int:
+        if text not in self._codes:
+            self._codes[text] = len(self.texts)
+            self.texts.append(text)
+        return self._codes[text]
+
+    def reasons(self, rng: np.random.Generator, texts: tuple[str, ...], n: int) -> np.ndarray:
+        codes = np.array([self.code(t) for t in texts])
+        return codes[(rng.random(n) * len(codes)).astype(np.int64)]
+
+    def add(
+        self,
+        agent: np.ndarray,
+        day: np.ndarray,
+        kind: str,
+        reason: np.ndarray,
+        by: np.ndarray,
+        count: np.ndarray | None = None,
+        points: np.ndarray | None = None,
+    ) -> None:
+        n = len(agent)
+        nan = np.full(n, np.nan)
+        self.parts.append(
+            (
+                agent.astype(np.int64),
+                day.astype(np.int64),
+                np.full(n, self.code(kind)),
+                nan if count is None else count.astype(float),
+                nan if points is None else points.astype(float),
+                reason,
+                by,
+            )
+        )
+
+
+def _adjustments(
+    rng: np.random.Generator, ag: _Agents, ro: _Roster, clock: MonthClock, needs: Needs
+) -> pa.Table:
+    """Supervisor-entered facts: the contract kinds at skill-driven Poisson rates and one
+    `supervisor` score per agent; then what the scorecards (`needs`) read: supervisor and
+    self scores of every manual item, the scorecards' own kinds, money charges and entered
+    figures, each for the agents of the scorecards that read it."""
+    rows = _AdjustmentRows()
     last_day = np.minimum(ag.left_day, clock.days) - 1
-    day = (rng.random(n) * (last_day[agent] + 1)).astype(np.int64)
-    day = np.where(kind == len(kinds) - 1, last_day[agent], day)  # scored at month end
-    is_sup = kind == len(kinds) - 1
-    points = np.round(np.clip(80 + 8 * ag.skill[agent] + rng.normal(0, 5, n), 50, 100))
-    count = np.where(kind == kinds.index("report.late"), 1 + (rng.random(n) < 0.2), 1).astype(float)
-    reasons = [vocab.ADJUSTMENT_REASONS[k] for k in kinds]
-    r_off = _segment_starts(np.array([len(r) for r in reasons]))
-    r_idx = r_off[kind] + (rng.random(n) * np.array([len(r) for r in reasons])[kind]).astype(
-        np.int64
+    everyone = np.arange(ag.n)
+    supervisors = np.array([rows.code(f"{name}（主管）") for name in ag.names[ag.n : ag.n + 3]])
+    own_names = np.array([rows.code(name) for name in ag.names[: ag.n]])
+
+    def some_day(agent: np.ndarray) -> np.ndarray:
+        return (rng.random(len(agent)) * (last_day[agent] + 1)).astype(np.int64)
+
+    def at_least_one(agent: np.ndarray, members: np.ndarray, sens: float) -> np.ndarray:
+        """Every kind shows up in the month, even a rare one in a small center: if the draw
+        gave none, the member the kind's skill sensitivity favours most gets one."""
+        if len(agent) or not len(members):
+            return agent
+        favoured = members[np.argmax(sens * ag.skill[members])]
+        return np.array([favoured])
+
+    def reasons(kind: str, n: int, label: str | None = None) -> np.ndarray:
+        texts = vocab.ADJUSTMENT_REASONS.get(kind) or (label or kind,)
+        return rows.reasons(rng, texts, n)
+
+    # Contract kinds (every agent) and the generic `supervisor` score at month end.
+    for kind, (rate, sens) in ADJUSTMENT_RATES.items():
+        agent = np.repeat(everyone, rng.poisson(rate * np.exp(sens * ag.skill)))
+        agent = at_least_one(agent, everyone, sens)
+        n = len(agent)
+        count = 1 + (rng.random(n) < 0.2) if kind == "report.late" else np.ones(n)
+        rows.add(
+            agent,
+            some_day(agent),
+            kind,
+            reasons(kind, n),
+            supervisors[ag.group[agent]],
+            count=count,
+        )
+    points = np.round(np.clip(80 + 8 * ag.skill + rng.normal(0, 5, ag.n), 50, 100))
+    rows.add(
+        everyone,
+        last_day,
+        "supervisor",
+        reasons("supervisor", ag.n),
+        supervisors[ag.group],
+        points=points,
     )
-    supervisors = [f"{name}（主管）" for name in ag.names[ag.n : ag.n + 3]]
+
+    # Manual items: the supervisor's score and, beside it, the agent's own (a bit higher).
+    for need in needs.manual:
+        agent = everyone[np.isin(ag.group, list(need.groups))]
+        n = len(agent)
+        step = 1.0 if need.scale >= 20 else 0.5
+        share = np.clip(0.80 + 0.07 * ag.skill[agent] + rng.normal(0, 0.05, n), 0.45, 1.0)
+        own = np.clip(share + rng.normal(0.04, 0.04, n), 0.5, 1.0)
+        sup_points = np.round(share * need.scale / step) * step
+        own_points = np.round(own * need.scale / step) * step
+        sup_reason = np.full(n, rows.code(f"主管月度评分：{need.label}"))
+        own_reason = np.full(n, rows.code(f"员工自评：{need.label}"))
+        day = last_day[agent]
+        rows.add(agent, day, need.kind, sup_reason, supervisors[ag.group[agent]], points=sup_points)
+        rows.add(agent, day, need.self_kind, own_reason, own_names[agent], points=own_points)
+
+    # The scorecards' own kinds.
+    team_codes = np.unique(np.array(ag.table["team"].to_pylist()), return_inverse=True)[1]
+    for need in needs.kinds:
+        if need.kind in ADJUSTMENT_RATES:
+            continue
+        members = everyone[np.isin(ag.group, list(need.groups))]
+        if need.kind in ROSTER_KINDS:
+            agent, day = ro.personal_leave if need.kind == ROSTER_KINDS[0] else ro.short_day
+            keep = np.isin(agent, members)
+            agent, day = agent[keep], day[keep]
+            texts = vocab.ADJUSTMENT_REASONS[need.kind]
+            reason = np.full(len(agent), rows.code(texts[0]))
+            if need.kind == ROSTER_KINDS[1]:
+                codes = np.array([rows.code(t) for t in texts])
+                reason = codes[ro.short_day_away[keep].astype(np.int64)]
+            rows.add(
+                agent,
+                day,
+                need.kind,
+                reason,
+                supervisors[ag.group[agent]],
+                count=np.ones(len(agent)),
+            )
+        elif need.how == _needs.FIGURE:
+            # An achievement ratio per team (a store), e.g. traffic 0.985 of plan.
+            team_skill = np.bincount(team_codes, weights=ag.skill) / np.bincount(team_codes)
+            value = np.clip(rng.normal(1.0, 0.015, len(team_skill)) + 0.01 * team_skill, 0.9, 1.1)
+            agent = members
+            rows.add(
+                agent,
+                last_day[agent],
+                need.kind,
+                reasons(need.kind, len(agent), need.label),
+                supervisors[ag.group[agent]],
+                points=np.round(value[team_codes[agent]], 3),
+            )
+        elif need.how == _needs.MONEY:
+            p = np.array(MONEY_P)[ag.group[members]]
+            agent = at_least_one(members[rng.random(len(members)) < p], members, -1.0)
+            amount = np.round(rng.uniform(*MONEY_RANGE, len(agent)), -1)
+            rows.add(
+                agent,
+                last_day[agent],
+                need.kind,
+                reasons(need.kind, len(agent), need.label),
+                supervisors[ag.group[agent]],
+                points=amount,
+            )
+        else:
+            rate, sens, by_group = KIND_RATES.get(need.kind, DEFAULT_RATE)
+            lam = rate * np.exp(sens * ag.skill[members]) * np.array(by_group)[ag.group[members]]
+            agent = at_least_one(np.repeat(members, rng.poisson(lam)), members, sens)
+            rows.add(
+                agent,
+                some_day(agent),
+                need.kind,
+                reasons(need.kind, len(agent), need.label),
+                supervisors[ag.group[agent]],
+                count=np.ones(len(agent)),
+            )
+
+    columns = (np.concatenate(c) for c in zip(*rows.parts, strict=True))
+    agent, day, kind, count, points, reason, by = columns
     order = np.lexsort((kind, day, agent))
+    n = len(agent)
+    texts = pa.array(rows.texts, pa.string())
     return pa.table(
         {
-            "adjustment_id": _ids("J", n, 6),
+            "adjustment_id": _ids("J", n, max(6, len(str(n)))),
             "agent_id": _take(ag.ids, agent[order]),
             "date": pa.array((clock.first_day + day[order]).astype(np.int32)).cast(pa.date32()),
-            "kind": _pick(kinds, kind[order]),
-            "count": pa.array(count[order], mask=is_sup[order]),
-            "points": pa.array(points[order], mask=~is_sup[order]),
-            "reason": _pick([r for rs in reasons for r in rs], r_idx[order]),
-            "entered_by": _pick(supervisors, ag.group[agent[order]]),
+            "kind": _take(texts, kind[order]),
+            "count": pa.array(count[order], mask=np.isnan(count[order])),
+            "points": pa.array(points[order], mask=np.isnan(points[order])),
+            "reason": _take(texts, reason[order]),
+            "entered_by": _take(texts, by[order]),
         }
     )
+
+
+# Targets the demo knows how to set: counts (summed over a team, group or the center) and
+# ratios (pooled). A scorecard targeting another metric gets no demo target for it.
+COUNT_TARGETS = ("sales_amount", "leads", "callbacks", "sessions")
+RATIO_TARGETS = ("aov", "inquiry_conversion", "resolution_rate")
+ALWAYS_TARGETED = ("sales_amount", "leads", "aov", "callbacks")
+# A supervisor sets an agent's count target from the group's mean and from what the agent
+# usually achieves (geometric mean of the two, HISTORY_WEIGHT on the agent's own record).
+HISTORY_WEIGHT = 0.5
 
 
 def _targets(
     rng: np.random.Generator,
     ag: _Agents,
     legs: _Legs,
+    valid: np.ndarray,
     lead: np.ndarray,
+    resolved: np.ndarray,
     sales: np.ndarray,
     month: str,
-    # sales: row 0 = paid amount credited per agent, row 1 = paid orders credited
+    days: int,
+    needs: Needs,
 ) -> pa.Table:
-    """Targets near each group's average, so achievement spreads with skill."""
+    """Targets near what the agents achieve, so achievement spreads with skill.
+
+    Counts: each agent's target is the geometric mean of its group's mean and its own usual
+    output (this month's, scaled to a full month for a leaver: targets are set before anyone
+    leaves) × U(0.95, 1.15); a team's, group's and the
+    center's are the sums of their agents' targets (the pooled figure's own target). Ratios:
+    the pooled figure of the team, group or center × U(0.97, 1.04) (AOV U(0.94, 1.08)); AOV
+    also per agent (its
+    group's AOV × U(0.95, 1.15)). Rates are fractions, AOV in whole tens, sales in hundreds.
+    """
+    # sales: per agent, paid amount and paid orders credited, converted and consulting
+    # customers.
     acc = legs.agent >= 0
-    leads = np.bincount(legs.agent[lead & acc], minlength=ag.n).astype(float)
-    callbacks = np.bincount(legs.agent[acc & (legs.origin == 1)], minlength=ag.n).astype(float)
-    rows: list[tuple[str, str, float]] = []
-    for g in range(3):
-        members = np.flatnonzero(ag.group == g)
-        if len(members) == 0:
-            continue
-        f = rng.uniform(0.95, 1.2, (len(members), 4))
-        sales_t = np.round(sales[0, members].mean() * f[:, 0], -2)
-        leads_t = np.round(leads[members].mean() * f[:, 1])
-        cb_t = np.round(callbacks[members].mean() * f[:, 2])
-        aov = sales[0, members].sum() / max(sales[1, members].sum(), 1)
-        aov_t = np.round(aov * f[:, 3], -1)
-        for i, a in enumerate(members):
-            scope = f"agent:{ag.ids[int(a)].as_py()}"
-            if g != AFTERSALES:
-                rows += [(scope, "sales_amount", sales_t[i]), (scope, "leads", leads_t[i])]
-                rows.append((scope, "aov", aov_t[i]))
-            rows.append((scope, "callbacks", cb_t[i]))
-        scope = f"group:{vocab.GROUPS[g]}"
-        if g != AFTERSALES:
-            rows += [
-                (scope, "sales_amount", float(sales_t.sum())),
-                (scope, "leads", float(leads_t.sum())),
-            ]
-            rows.append((scope, "aov", float(np.round(aov_t.mean(), -1))))
-        rows.append((scope, "callbacks", float(cb_t.sum())))
-    rows.append(
-        (
-            "center",
-            "sales_amount",
-            float(sum(r[2] for r in rows if r[0].startswith("group:") and r[1] == "sales_amount")),
-        )
+
+    def per_agent(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(legs.agent[mask & acc], minlength=ag.n).astype(float)
+
+    resolvable = legs.group != PRESALES
+    counts = {
+        "sales_amount": sales[0],
+        "leads": per_agent(lead),
+        "callbacks": per_agent(legs.origin == 1),
+        "sessions": per_agent(np.ones(len(acc), bool)),
+    }
+    ratios = {
+        "aov": (sales[0], sales[1]),
+        "inquiry_conversion": (sales[2], sales[3]),
+        "resolution_rate": (per_agent(resolved & resolvable), per_agent(resolvable)),
+    }
+    digits = {"sales_amount": -2, "aov": -1, "inquiry_conversion": 3, "resolution_rate": 3}
+    wanted = [m for m in (*ALWAYS_TARGETED, *needs.target_metrics) if m in counts or m in ratios]
+    metrics = list(dict.fromkeys(wanted))
+    teams = np.array(ag.table["team"].to_pylist(), dtype=object)
+    team_names = list(dict.fromkeys(teams.tolist()))
+    scopes: list[tuple[str, np.ndarray]] = (
+        [(f"team:{t}", teams == t) for t in team_names]
+        + [(f"group:{vocab.GROUPS[g]}", ag.group == g) for g in range(3)]
+        + [("center", np.ones(ag.n, bool))]
     )
+    rows: list[tuple[str, str, float]] = []
+    agent_scope = [f"agent:{a}" for a in ag.ids.to_pylist()]
+    for metric in metrics:
+        nd = digits.get(metric, 0)
+        if metric in counts or metric == "aov":
+            values = counts.get(metric)
+            target = np.full(ag.n, np.nan)
+            f = rng.uniform(0.95, 1.15, ag.n)
+            for g in range(3):
+                members = ag.group == g
+                if metric == "aov":
+                    num, den = ratios["aov"]
+                    mean = num[members].sum() / den[members].sum() if den[members].sum() else 0
+                else:
+                    mean = values[members].mean() if members.any() else 0  # type: ignore[index]
+                if mean <= 0:
+                    continue
+                usual = mean
+                if values is not None:
+                    full = values[members] * days / np.maximum(ag.left_day[members], 1)
+                    usual = np.where(full > 0, full, mean) ** HISTORY_WEIGHT * mean ** (
+                        1 - HISTORY_WEIGHT
+                    )
+                target[members] = np.round(usual * f[members], nd)
+            rows += [
+                (agent_scope[a], metric, float(target[a]))
+                for a in range(ag.n)
+                if not np.isnan(target[a])
+            ]
+        # Rates are set within a few percent of what the scope achieves (AOV a bit wider).
+        f = (
+            rng.uniform(0.94, 1.08, len(scopes))
+            if metric == "aov"
+            else rng.uniform(0.97, 1.04, len(scopes))
+        )
+        for (scope, members), factor in zip(scopes, f, strict=True):
+            if metric in counts:
+                total = np.nansum(target[members])
+                if total > 0:
+                    rows.append((scope, metric, float(np.round(total, nd))))
+                continue
+            num, den = ratios[metric]
+            if den[members].sum() > 0 and num[members].sum() > 0:
+                value = num[members].sum() / den[members].sum() * factor
+                rows.append(
+                    (
+                        scope,
+                        metric,
+                        float(np.round(min(value, 0.995) if metric != "aov" else value, nd)),
+                    )
+                )
     return pa.table(
         {
             "scope": pa.array([r[0] for r in rows]),

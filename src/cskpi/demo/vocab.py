@@ -201,6 +201,17 @@ ADJUSTMENT_REASONS: dict[str, tuple[str, ...]] = {
     "suggestion": ("提出快捷短语优化建议被采纳", "优化退款流程建议被采纳"),
     "report.late": ("周报延迟提交", "月报未按时提交"),
     "supervisor": ("主管月度综合评分",),
+    # Kinds of the shipped scorecards beside the contract's.
+    "aftersales.error": ("退款金额录入错误", "补发地址登记错误", "工单类型选错导致处理延误"),
+    "attendance.personal_leave": ("事假1天",),
+    # In this order: a day under 7.5 h online, a day over 1.5 h away.
+    "attendance.short_day": ("当日在线不足7.5小时", "当日挂起（离开）超过1.5小时"),
+    "new_customer.small": ("新客户首单（10万以下）",),
+    "new_customer.medium": ("新客户首单（10万以上）",),
+    "new_customer.large": ("新客户首单（20万以上）",),
+    "customer_visit": ("邀约客户到店参观", "接待来访客户洽谈"),
+    "deposit.shortfall": ("定金比例不足30%，差额从提成中扣除",),
+    "figure.traffic": ("店铺月度流量达成率（实际访客÷计划访客）",),
 }
 
 PRIVATE_TEMPLATES: tuple[str, ...] = (

@@ -28,7 +28,8 @@ def score_item(item: Item, work: AgentWork, state: Run) -> Outcome:
     ctx = EvalContext(
         agent=work.agent,
         adjustments=work.adjustments,
-        references=state.references,
+        # An item scoring a pooled figure compares it with targets of the same scope.
+        references=state.references.for_figure(item.figure_of if item.metric else None),
         key=item.key,
         metric=item.metric,
         value=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,17 @@ class References:
         self._pooled: dict[Scope, pd.DataFrame] = {}
         self._pooled_rows_cache: dict[Scope, dict[Any, dict[str, Any]]] = {}
         self._means: dict[tuple[Scope, str], dict[Any, float | None]] = {}
+        self._figure_of: Scope | None = None
+
+    def for_figure(self, scope: Scope | None) -> References:
+        """The references of an item that scores the pooled figure of the agent's team,
+        group or center (``figure_of``): its targets are looked up at that scope first. The
+        view shares this object's caches."""
+        if scope is None or scope is self._figure_of:
+            return self
+        view = copy.copy(self)
+        view._figure_of = scope
+        return view
 
     def resolve(
         self, ref: ReferenceSpec, agent: Mapping[str, Any], metric: str | None
@@ -63,16 +75,29 @@ class References:
         return value, name
 
     def target(self, metric: str | None, agent: Mapping[str, Any]) -> float | None:
-        """The most specific target row: agent, then group, then team, then center."""
+        """The most specific target row: agent, then group, then team, then center.
+
+        For a pooled figure (``for_figure``) the figure's own scope comes first: a team's
+        sales are compared with the team's target (``team:<name>``), not with one agent's;
+        the usual order follows as the fallback.
+        """
         if metric is None or self._targets.empty:
             return None
         rows = self._targets[self._targets["metric"] == metric]
-        for scope in (
+        scopes = [
             f"agent:{agent.get('agent_id')}",
             f"group:{agent.get('group')}",
             f"team:{agent.get('team')}",
             "center",
-        ):
+        ]
+        if self._figure_of is not None:
+            own = (
+                "center"
+                if self._figure_of is Scope.CENTER
+                else f"{self._figure_of.value}:{agent.get(self._figure_of.value)}"
+            )
+            scopes = [own, *(s for s in scopes if s != own)]
+        for scope in scopes:
             match = rows[rows["scope"] == scope]
             if not match.empty:
                 return clean(pd.to_numeric(match["target"], errors="coerce").iloc[-1])
