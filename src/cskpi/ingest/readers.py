@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -89,6 +91,13 @@ def read_file(path: Path, encoding: str | None = None) -> RawFile:
         raise FileError("file.not_found", path)
     if path.stat().st_size == 0:
         raise FileError("file.empty", path, line=1)
+    if encoding is not None and fmt in ("csv", "jsonl"):
+        # A forced encoding that does not fit the file is the file's problem, named by line
+        # (the readers would otherwise die on the first undecodable byte).
+        error_at = _first_undecodable_byte(path, encoding)
+        if error_at is not None:
+            offset, line = error_at
+            raise FileError("file.encoding", path, line=line, offset=offset)
     reader = {"csv": _read_csv, "jsonl": _read_jsonl, "xlsx": _read_xlsx, "parquet": _read_parquet}
     return reader[fmt](path, encoding)
 
@@ -107,14 +116,15 @@ def detect_encoding(path: Path) -> str:
         head = handle.read(3)
     if head == b"\xef\xbb\xbf":
         return "utf-8-sig"
-    first_error: tuple[int, int] | None = None
+    errors: list[tuple[int, int]] = []
     for encoding in ENCODINGS:
         error_at = _first_undecodable_byte(path, encoding)
         if error_at is None:
             return encoding
-        first_error = first_error or error_at
-    assert first_error is not None
-    offset, line = first_error
+        errors.append(error_at)
+    # Name the byte of the encoding that read furthest: a GB18030 file with one bad byte on
+    # line 40 fails UTF-8 at its first Chinese character already, but line 40 is the news.
+    offset, line = max(errors)
     raise FileError("file.encoding", path, line=line, offset=offset)
 
 
@@ -149,6 +159,10 @@ def _read_csv(path: Path, encoding: str | None) -> RawFile:
     if not header or not any(cell.strip() for cell in header):
         raise FileError("file.no_header", path, line=1)
     names = [normalise_header(h) for h in header]
+    # Blank header cells (Excel exports often end every line with empty columns) get a
+    # placeholder name; they are dropped below if their cells are empty too, like XLSX.
+    blank = [f"__blank_{i + 1}" for i, n in enumerate(names) if not n]
+    names = [n or f"__blank_{i + 1}" for i, n in enumerate(names)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise FileError("file.duplicate_header", path, line=1, columns=", ".join(duplicates))
@@ -162,31 +176,81 @@ def _read_csv(path: Path, encoding: str | None) -> RawFile:
             ReadProblem(
                 line=0,
                 code="row.column_count",
-                raw=row.text,
+                raw=row.text.replace("\x00", "\\x00"),
                 params={"expected": row.expected_columns, "actual": row.actual_columns},
             )
         )
         return "skip"
 
-    data = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 24
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        data = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                encoding=_arrow_encoding(encoding),
+                block_size=1 << 24,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        # A header without a line break after it: Arrow cannot skip "1 row". No rows, no error.
+        if "skip initial" not in str(error):
+            raise
+        data = pa.table({n: pa.array([], pa.string()) for n in names})
+    for name in blank:
+        if pc.any(pc.not_equal(pc.utf8_trim_whitespace(data[name]), "")).as_py():
+            raise FileError("file.blank_header", path, line=1, column=int(name.rsplit("_", 1)[1]))
+        data = data.drop_columns([name])
     line_of = _csv_line_mapper(path, encoding, delimiter, len(names))
     if problems:
         for problem, line in zip(problems, line_of.bad_lines(), strict=False):
             problem.line = line
+    if data.num_rows and _has_line_break(data.slice(data.num_rows - 1)):
+        # A quote opened and never closed swallows every later line into the last row's
+        # value: without this check those rows would vanish without a word.
+        (start,) = line_of([data.num_rows - 1])
+        with path.open(encoding=encoding, newline="") as handle:
+            record = "".join(itertools.islice(handle, start - 1, None))
+        if _unclosed_quote(record, delimiter):
+            problems.append(
+                ReadProblem(start, "row.unclosed_quote", record[:1000].replace("\x00", "\\x00"))
+            )
+            data = data.slice(0, data.num_rows - 1)
     return RawFile(path, "csv", data, problems, line_of, encoding)
+
+
+def _has_line_break(row: pa.Table) -> bool:
+    return any(pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py() for column in row.columns)
+
+
+def _unclosed_quote(record: str, delimiter: str) -> bool:
+    """Whether a CSV record (from its first line to the end of the file) ends inside quotes."""
+    quoted = False
+    field_start = True
+    i = 0
+    while i < len(record):
+        char = record[i]
+        if quoted:
+            if char == '"':
+                if record[i + 1 : i + 2] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif char == '"' and field_start:
+            quoted = True
+            field_start = False
+        else:
+            field_start = char in (delimiter, "\n", "\r")
+        i += 1
+    return quoted
 
 
 def _arrow_encoding(encoding: str) -> str:
@@ -194,7 +258,7 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-class _csv_line_mapper:  # noqa: N801 - used like a function: line_of(rows)
+class _csv_line_mapper:
     """Exact line numbers even with quoted newlines, blank lines and rows Arrow skipped for a
     wrong column count; computed only on demand, since only rejected rows need them."""
 
@@ -262,7 +326,7 @@ def _read_jsonl(path: Path, encoding: str | None) -> RawFile:
                     ReadProblem(
                         number,
                         "row.json",
-                        line.rstrip("\n"),
+                        line.rstrip("\n").replace("\x00", "\\x00"),
                         {"column": error.colno, "error": error.msg},
                     )
                 )
@@ -301,14 +365,28 @@ def _read_xlsx(path: Path, encoding: str | None) -> RawFile:
     names = [normalise_header(c) if _text(c) else "" for c in rows[header_index]]
     while names and not names[-1]:
         names.pop()
+    # The table may start right of column A (a margin column): blank columns before the
+    # first header cell are skipped, as blank rows above it are.
+    first = next(i for i, n in enumerate(names) if n)
+    names = names[first:]
     if "" in names:
         raise FileError(
-            "file.blank_header", path, line=header_index + 1, column=names.index("") + 1
+            "file.blank_header", path, line=header_index + 1, column=first + names.index("") + 1
         )
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FileError(
+            "file.duplicate_header", path, line=header_index + 1, columns=", ".join(duplicates)
+        )
+    end = first + len(names)
     columns: dict[str, list[str | None]] = {n: [] for n in names}
     lines: list[int] = []
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        cells = [_text(c) for c in row[: len(names)]]
+        # A value under no header (left of the table or right of it) would be lost silently.
+        stray = [i for i, c in enumerate(row) if (i < first or i >= end) and _text(c)]
+        if stray:
+            raise FileError("file.blank_header", path, line=header_index + 1, column=stray[0] + 1)
+        cells = [_text(c) for c in row[first:end]]
         if not any(cells):
             continue
         cells += [None] * (len(names) - len(cells))

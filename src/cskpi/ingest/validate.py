@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 
 import duckdb
 import pyarrow as pa
@@ -73,6 +74,13 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@cache
+def _engine() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for validation; each file gets its own cursor (own session,
+    time zone and registered inputs). Opening a new database per file cost ~50 ms."""
+    return duckdb.connect()
+
+
 def validate(raw: RawFile, table: Table, tz: str) -> Validated:
     """Type every value, check every rule, and split good rows from rejects."""
     names = raw.data.column_names
@@ -82,7 +90,7 @@ def validate(raw: RawFile, table: Table, tz: str) -> Validated:
     present = [c.name for c in table.columns if c.name in names]
     extras = [n for n in names if n not in table.column_names and n != ROW]
 
-    con = duckdb.connect()
+    con = _engine().cursor()  # a fresh session on a shared in-memory engine (cheap)
     try:
         # Text without an offset is local time of the center: the session time zone does that.
         con.execute(f"SET TimeZone = {literal(tz)}")
@@ -134,7 +142,8 @@ def _typed_sql(table: Table, schema: pa.Schema, extras: list[str]) -> str:
                 f"{quote(column.name + '_local')}"
             )
     if extras:
-        pairs = ", ".join(f"{literal(n)}, CAST({quote(n)} AS VARCHAR)" for n in extras)
+        # An empty cell is null in every format (CSV has no null, JSON and Parquet do).
+        pairs = ", ".join(f"{literal(n)}, NULLIF(CAST({quote(n)} AS VARCHAR), '')" for n in extras)
         selects.append(f"CAST(json_object({pairs}) AS VARCHAR) AS extra")
     else:
         selects.append("CAST(NULL AS VARCHAR) AS extra")
@@ -168,8 +177,19 @@ def _column_sql(column: Column, is_text: bool) -> tuple[str, str]:
         else:
             value = f"TRY_CAST({name} AS BOOLEAN)"
     elif kind == "int":
+        source = text if is_text else name
+        as_double = f"TRY_CAST({source} AS DOUBLE)"
+        # A whole number only (`2.5` is a reject, `3.0` and `1e3` are fine); exact beyond 2^53
+        # when written as an integer; beyond BIGINT (`1e20`) a reject, not an error that
+        # stops the import (TRY_CAST, never CAST).
+        value = (
+            f"CASE WHEN {as_double} = FLOOR({as_double}) THEN "
+            f"COALESCE(TRY_CAST({source} AS BIGINT), TRY_CAST({as_double} AS BIGINT)) END"
+        )
+    elif kind == "number":
         as_double = f"TRY_CAST({text if is_text else name} AS DOUBLE)"
-        value = f"CASE WHEN {as_double} = FLOOR({as_double}) THEN CAST({as_double} AS BIGINT) END"
+        # `inf` and `nan` parse as DOUBLE but are no figure a metric can use.
+        value = f"CASE WHEN isfinite({as_double}) THEN {as_double} END"
     elif kind == "timestamp":
         source = text if is_text else name
         value = f"CAST(TRY_CAST({source} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
@@ -185,6 +205,9 @@ def _column_sql(column: Column, is_text: bool) -> tuple[str, str]:
     if column.required and column.default is None:
         checks.append(f"WHEN {empty} THEN 'value.missing'")
     checks.append(f"WHEN NOT {empty} AND ({value}) IS NULL THEN 'value.{kind}'")
+    if kind == "text":
+        # A NUL character: DuckDB would keep it, PostgreSQL cannot store it in text at all.
+        checks.append(f"WHEN strpos({text}, chr(0)) > 0 THEN 'value.text'")
     if column.min is not None:
         checks.append(f"WHEN ({value}) < {column.min} THEN 'value.range'")
     if column.max is not None:
@@ -207,17 +230,21 @@ def _rejects(con: duckdb.DuckDBPyConnection, typed: pa.Table, table: Table) -> l
     con.register("typed_rows", typed)
     found: list[Reject] = []
 
-    # 1. values that break their column's rule
-    for column in table.columns:
-        error = "__err_" + column.name
-        if error not in typed.column_names:
-            continue
-        for row, code, value in con.sql(
-            f"SELECT t.{ROW}, t.{quote(error)}, CAST(r.{quote(column.name)} AS VARCHAR) "
-            f"FROM typed_rows t JOIN raw_input r USING ({ROW}) "
-            f"WHERE t.{quote(error)} IS NOT NULL ORDER BY t.{ROW}"
+    # 1. values that break their column's rule (one query for all columns)
+    checked = [c for c in table.columns if "__err_" + c.name in typed.column_names]
+    parts = [
+        f"SELECT {i} AS k, t.{ROW}, t.{quote('__err_' + c.name)} AS code, "
+        f"CAST(r.{quote(c.name)} AS VARCHAR) AS value "
+        f"FROM typed_rows t JOIN raw_input r USING ({ROW}) "
+        f"WHERE t.{quote('__err_' + c.name)} IS NOT NULL"
+        for i, c in enumerate(checked)
+    ]
+    if parts:
+        for k, row, code, value in con.sql(
+            " UNION ALL ".join(parts) + f" ORDER BY k, {ROW}"
         ).fetchall():
-            found.append(Reject(row, column.name, code, value, _params(column, code)))
+            column = checked[k]
+            found.append(Reject(row, column.name, code, visible(value), _params(column, code)))
     # 2. times out of order (end before start)
     for later, earlier in table.order:
         if later in typed.column_names and earlier in typed.column_names:
@@ -237,10 +264,11 @@ def _rejects(con: duckdb.DuckDBPyConnection, typed: pa.Table, table: Table) -> l
     # 3. the same key twice in one file: the first occurrence wins, later ones are quarantined
     bad = {r.row for r in found}
     keys = ", ".join(quote(k) for k in table.key)
-    bad_list = ", ".join(str(r) for r in sorted(bad)) or "NULL"
+    # (`NOT IN (NULL)` would be never true: with no bad row there is no filter at all.)
+    skip_bad = f"WHERE {ROW} NOT IN ({', '.join(str(r) for r in sorted(bad))})" if bad else ""
     for row, first in con.sql(
         f"SELECT {ROW}, first_row FROM (SELECT {ROW}, MIN({ROW}) OVER (PARTITION BY {keys}) "
-        f"AS first_row FROM typed_rows WHERE {ROW} NOT IN ({bad_list})) "
+        f"AS first_row FROM typed_rows {skip_bad}) "
         f"WHERE {ROW} <> first_row ORDER BY {ROW}"
     ).fetchall():
         found.append(Reject(row, table.key[0], "key.duplicate", None, {"first_row": first}))
@@ -281,6 +309,11 @@ def store_columns(table: Table) -> list[str]:
         if column.type == "timestamp" and column.local:
             names.append(column.name + "_local")
     return [*names, "extra"]
+
+
+def visible(text: str | None) -> str | None:
+    """Quarantined text without NUL characters (PostgreSQL text cannot hold them)."""
+    return None if text is None else text.replace("\x00", "\\x00")
 
 
 def row_json(values: dict[str, object]) -> str:

@@ -67,12 +67,19 @@ def contract_ddl() -> list[str]:
     return statements
 
 
+# Areas that keep tables of their own declare them as `DDL: list[str]` (DuckDB dialect,
+# `CREATE TABLE IF NOT EXISTS ...`) in these modules.
+AREA_SCHEMAS = ("cskpi.cycle.schema", "cskpi.web.schema", "cskpi.reports.schema")
+
+
 def ddl() -> list[str]:
     statements = contract_ddl()
     statements += [f"CREATE TABLE IF NOT EXISTS {n} ({c})" for n, c in META_TABLES.items()]
-    statements.append(
-        f"CREATE TABLE IF NOT EXISTS session_facts ({' '.join(SESSION_FACTS.split())})"
-    )
+    facts = " ".join(SESSION_FACTS.split())
+    statements.append(f"CREATE TABLE IF NOT EXISTS session_facts ({facts})")
+    for module_name in AREA_SCHEMAS:
+        if importlib.util.find_spec(module_name) is not None:
+            statements += importlib.import_module(module_name).DDL
     return statements
 
 
