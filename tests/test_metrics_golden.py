@@ -23,6 +23,9 @@ from cskpi.metrics.periods import Period
 from cskpi.store.base import open_store
 from golden_cases import ALL_CASES
 
+# The `db` fixture's spark variant runs here too (tests/conftest.py).
+RUN_ON_SPARK = True
+
 BY = {"agent": ["agent"], "group": ["group"], "center": []}
 KEY_COLUMN = {"agent": "agent_id", "group": "group", "center": None}
 

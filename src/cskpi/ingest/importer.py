@@ -10,20 +10,25 @@ Order of work:
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from cskpi.config import Config
 from cskpi.ingest.contract import Table, contract
-from cskpi.ingest.readers import FORMATS, FileError, read_file
+from cskpi.ingest.readers import FORMATS, FileError, RawFile, read_file
 from cskpi.ingest.validate import ROW, MissingColumns, Reject, Validated, store_columns, validate
 from cskpi.metrics.facts import refresh_facts
 from cskpi.store.base import NATIVE, Store
 
 Progress = Callable[[str, Path, str], None]  # (table, file, step)
+# A validated file: its rows, where they came from, and row position -> line number.
+Load = tuple[Validated, Path, Callable[[list[int]], list[int]]]
 
 
 class ImportError_(Exception):
@@ -118,9 +123,14 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     planned = plan_files(paths, table)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ImportError_("import.unknown_encoding", encoding=encoding) from None
     summaries = {t.name: TableSummary(t.name) for t, _ in planned}
     quarantined: list[Quarantined] = []
-    loads: list[tuple[Validated, Path, Callable[[list[int]], list[int]]]] = []
+    loads: list[Load] = []
 
     for table_, path in planned:
         note = progress or (lambda *_: None)
@@ -179,7 +189,26 @@ def run_import(
 
     if strict and quarantined:
         return ImportResult(None, summaries, quarantined, aborted=True)
+    files = [str(p) for _, p in planned]
+    return load_validated(store, loads, summaries, quarantined, config, files,
+                          strict=strict, progress=progress)
 
+
+
+def load_validated(
+    store: Store,
+    loads: list[Load],
+    summaries: dict[str, TableSummary],
+    quarantined: list[Quarantined],
+    config: Config,
+    files: list[str],
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Step 3 of the import: write already validated rows in ONE transaction (upsert by key,
+    quarantine, facts of the touched sessions, import log). The file import and the HTTP
+    events endpoint (cskpi.web) both end here."""
     try:
         with store.transaction():
             import_id = _begin(store)
@@ -212,10 +241,65 @@ def run_import(
             _mark_supplied(store, {v.table.name for v, _, _ in loads})
             if touched_sessions:
                 refresh_facts(store, config.thresholds, "_affected")
-            _finish(store, import_id, planned, summaries)
+            _finish(store, import_id, files, summaries)
     except StrictAbort:
         return ImportResult(None, summaries, quarantined, aborted=True)
     return ImportResult(import_id, summaries, quarantined)
+
+
+def import_records(
+    store: Store, records: dict[str, list[dict[str, object]]], config: Config, source: str
+) -> ImportResult:
+    """Import records given as JSON-like dicts per contract table (the HTTP events API):
+    the same validation, upsert by key, quarantine and facts refresh as a file import.
+    A record's "line" is its 1-based position in its table's list."""
+    tables = contract()
+    unknown = [name for name in records if name not in tables]
+    if unknown:
+        raise ImportError_("import.unknown_table", table=", ".join(unknown),
+                           allowed=", ".join(tables))
+    order = list(tables)
+    summaries: dict[str, TableSummary] = {}
+    quarantined: list[Quarantined] = []
+    loads: list[Load] = []
+    for name in sorted(records, key=order.index):
+        rows = records[name]
+        if not rows:
+            continue
+        table_ = tables[name]
+        summary = summaries[name] = TableSummary(name, files=1, read=len(rows))
+        path = Path(f"{source}:{name}")
+        columns = list(dict.fromkeys(str(k) for row in rows for k in row))
+        data = pa.table({c: pa.array([_text(row.get(c)) for row in rows], pa.string())
+                         for c in columns})
+        raw = RawFile(path, "json", data, [], lambda positions: [p + 1 for p in positions])
+        try:
+            validated = validate(raw, table_, config.timezone)
+        except MissingColumns as error:
+            quarantined.append(Quarantined(
+                str(path), name, 1, error.columns[0], "file.missing_column",
+                params={"columns": ", ".join(error.columns), "found": ", ".join(error.found)}))
+            summary.rejected += len(rows)
+            continue
+        for reject in validated.rejects:
+            if "first_row" in reject.params:
+                reject.params = {"first_line": int(str(reject.params["first_row"])) + 1}
+            quarantined.append(_quarantined(reject, path, name, reject.row + 1))
+        summary.rejected += len({r.row for r in validated.rejects})
+        loads.append((validated, path, raw.line_of))
+    return load_validated(store, loads, summaries, quarantined, config,
+                          [f"{source}:{name}" for name in summaries])
+
+
+def _text(value: object) -> str | None:
+    """A JSON value as the text a CSV cell would hold (validation types it)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _quarantined(reject: Reject, path: Path, table: str, line: int) -> Quarantined:
@@ -272,10 +356,12 @@ def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[t
         f"CREATE TEMP TABLE _changed AS SELECT s.* FROM _stage s JOIN {name} t "
         f"ON {keys} WHERE {differs}"
     )
-    (staged,) = store.fetchall("SELECT COUNT(*) FROM _stage")[0]
-    (updated,) = store.fetchall("SELECT COUNT(*) FROM _changed")[0]
-    (existing,) = store.fetchall(
-        f"SELECT COUNT(*) FROM _stage s WHERE EXISTS (SELECT 1 FROM {name} t WHERE {keys})"
+    # One query for the three counts (keys are unique in the table and in the stage).
+    found = f't."{table.key[0]}" IS NOT NULL'
+    staged, existing, updated = store.fetchall(
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {found} THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN {found} AND ({differs}) THEN 1 ELSE 0 END), 0) "
+        f"FROM _stage s LEFT JOIN {name} t ON {keys}"
     )[0]
     if table.name == "sessions":
         store.execute(
@@ -293,16 +379,8 @@ def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[t
         store.execute(
             f"INSERT INTO _affected SELECT t.session_id FROM {name} t JOIN _changed s ON {keys}"
         )
-    if updated:
-        assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns if c not in table.key)
-        where = " AND ".join(f'{name}."{k}" = s."{k}"' for k in table.key)
-        store.execute(f"UPDATE {name} SET {assignments} FROM _changed s WHERE {where}")
-    column_list = ", ".join(f'"{c}"' for c in columns)
-    select_list = ", ".join(f's."{c}"' for c in columns)
-    store.execute(
-        f"INSERT INTO {name} ({column_list}) SELECT {select_list} FROM _stage s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {keys})"
-    )
+    # UPDATE by key + INSERT of new keys; on Spark a rewrite of the table (see Store.upsert).
+    store.upsert(table.name, "_stage", "_changed", list(table.key), columns)
     summary.inserted += int(staged) - int(existing)
     summary.updated += int(updated)
     summary.unchanged += int(existing) - int(updated)
@@ -320,29 +398,44 @@ def _mark_supplied(store: Store, tables: set[str]) -> None:
                       (f"supplied:{name}", "1"))
 
 
+REJECT_COLUMNS = pa.schema(
+    [("import_id", pa.int64()), ("file", pa.string()), ("table", pa.string()),
+     ("line", pa.int64()), ("column", pa.string()), ("code", pa.string()),
+     ("value", pa.string()), ("params", pa.string()), ("raw", pa.string())]
+)  # fmt: skip
+
+
 def _store_rejects(store: Store, import_id: int, rejects: list[Quarantined]) -> None:
-    for r in rejects:
-        store.execute(
-            'INSERT INTO cskpi_rejects (import_id, file, "table", line, "column", code, value, '
-            "params, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                import_id,
-                r.file,
-                r.table,
-                r.line,
-                r.column,
-                r.code,
-                r.value,
-                json.dumps(r.params, ensure_ascii=False, default=str),
-                r.raw,
-            ),
-        )
+    """All rejects in one statement (one staged table, not one INSERT per reject)."""
+    if not rejects:
+        return
+    rows = pa.Table.from_pylist(
+        [
+            {
+                "import_id": import_id,
+                "file": r.file,
+                "table": r.table,
+                "line": r.line,
+                "column": r.column,
+                "code": r.code,
+                "value": None if r.value is None else str(r.value),
+                "params": json.dumps(r.params, ensure_ascii=False, default=str),
+                "raw": r.raw,
+            }
+            for r in rejects
+        ],
+        schema=REJECT_COLUMNS,
+    )
+    store.load_temp("_rejects", rows)
+    names = ", ".join(f'"{n}"' for n in REJECT_COLUMNS.names)
+    store.execute(f"INSERT INTO cskpi_rejects ({names}) SELECT {names} FROM _rejects")
+    store.execute("DROP TABLE _rejects")
 
 
 def _finish(
     store: Store,
     import_id: int,
-    planned: list[tuple[Table, Path]],
+    files: list[str],
     summaries: dict[str, TableSummary],
 ) -> None:
     summary = {name: vars(s) for name, s in summaries.items()}
@@ -351,7 +444,7 @@ def _finish(
         "WHERE import_id = ?",
         (
             datetime.now(UTC).replace(tzinfo=None),
-            json.dumps([str(p) for _, p in planned], ensure_ascii=False),
+            json.dumps(files, ensure_ascii=False),
             json.dumps(summary, ensure_ascii=False),
             "done",
             import_id,

@@ -154,14 +154,9 @@ def _presence(store: Store, needed: dict[str, list[Measure]]) -> dict[tuple[str,
         columns = columns - key_columns
         if not columns:
             continue
-        ordered = sorted(columns)
-        # EXISTS-style probes: stop at the first non-null value instead of counting all.
-        probes = ", ".join(
-            f'(SELECT 1 FROM "{table}" WHERE "{c}" IS NOT NULL LIMIT 1) AS "{c}"'
-            for c in ordered)
-        row = store.fetchall(f"SELECT {probes}")[0]
-        for column, value in zip(ordered, row, strict=True):
-            presence[(table, column)] = value is not None
+        with_data = store.columns_with_data(table, sorted(columns))
+        for column in columns:
+            presence[(table, column)] = column in with_data
     return presence
 
 

@@ -1,8 +1,9 @@
-"""One store interface over DuckDB (embedded, the default) and PostgreSQL.
+"""One store interface over DuckDB (embedded, the default), PostgreSQL and Spark.
 
 The rest of cskpi writes SQL once, in DuckDB's dialect, and reads through Ibis; this module
-transpiles statements with SQLGlot where the backend is PostgreSQL, so no caller ever branches
-on the backend.
+transpiles statements with SQLGlot where the backend is PostgreSQL (cskpi.store.spark: Spark),
+so no caller ever branches on the backend. Writes by key go through :meth:`Store.upsert` and
+:meth:`Store.update_from`: UPDATE statements here, a rewrite of the table on Spark.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import sqlglot
 
 from cskpi.store import schema
 
-
 # A statement starting with this marker is already in the backend's own dialect.
 NATIVE = "/*native*/ "
 
@@ -33,11 +33,17 @@ class StoreError(Exception):
         self.params = params
 
 
-def open_store(db: str | Path) -> Store:
-    """Open (and create or migrate) the store named by a file path or a postgresql:// URL."""
+def open_store(db: str | Path, warehouse: str | None = None) -> Store:
+    """Open (and create or migrate) the store named by a file path, a postgresql:// URL or a
+    spark:// master (`spark://local` or `spark://HOST:PORT`) with a `warehouse` folder or
+    object-store URL holding the tables as Parquet (also `spark://local?warehouse=DIR`)."""
     text = str(db)
     if text.startswith(("postgresql://", "postgres://")):
         return PostgresStore(text)
+    if text.startswith("spark://"):
+        from cskpi.store.spark import SparkStore, parse_location
+
+        return SparkStore(*parse_location(text, warehouse))
     if "://" in text:
         raise StoreError("store.unknown_url", url=text)
     return DuckDBStore(Path(text))
@@ -89,6 +95,37 @@ class Store:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def columns_with_data(self, table: str, columns: list[str]) -> set[str]:
+        """Which of `columns` of `table` hold at least one non-null value."""
+        # EXISTS-style probes: stop at the first non-null value instead of counting all.
+        probes = ", ".join(
+            f'(SELECT 1 FROM "{table}" WHERE "{c}" IS NOT NULL LIMIT 1) AS "{c}"' for c in columns
+        )
+        row = self.fetchall(f"SELECT {probes}")[0]
+        return {c for c, value in zip(columns, row, strict=True) if value is not None}
+
+    # -- writes by key (Spark overrides both with a rewrite of the whole table) --------------
+    def upsert(
+        self, table: str, stage: str, changed: str, key: list[str], columns: list[str]
+    ) -> None:
+        """Make `table` hold the rows of temp table `stage` by key: the rows of `changed` (the
+        staged rows whose values differ from the stored ones) update, new keys insert."""
+        self.update_from(table, changed, key, [c for c in columns if c not in key])
+        keys = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+        column_list = ", ".join(f'"{c}"' for c in columns)
+        select_list = ", ".join(f's."{c}"' for c in columns)
+        self.execute(
+            f'INSERT INTO "{table}" ({column_list}) SELECT {select_list} FROM {stage} s '
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {keys})'
+        )
+
+    def update_from(self, table: str, source: str, key: list[str], columns: list[str]) -> None:
+        """Set `columns` of the rows of `table` from the row of `source` with the same key
+        (`source` holds each key at most once)."""
+        assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+        where = " AND ".join(f'"{table}"."{k}" = s."{k}"' for k in key)
+        self.execute(f'UPDATE "{table}" SET {assignments} FROM {source} s WHERE {where}')
 
     def __enter__(self) -> Store:
         return self
