@@ -56,6 +56,17 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def check_business_hours(hours: object, path: Path) -> None:
+    """["HH:MM", "HH:MM"], opening before closing (the same hours every day)."""
+    import re
+
+    ok = (isinstance(hours, list) and len(hours) == 2
+          and all(isinstance(h, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", h)
+                  for h in hours) and hours[0] < hours[1])
+    if not ok:
+        raise ConfigError("config.business_hours", path=str(path), value=str(hours))
+
+
 def config_path(db: str) -> Path:
     """`cskpi.toml` beside a DuckDB file; in the current folder for a server URL."""
     if "://" in db:
@@ -82,6 +93,8 @@ def load_config(db: str) -> Config:
             allowed=", ".join(sorted(known)),
         )
     hours = data.get("business_hours")
+    if hours is not None:
+        check_business_hours(hours, path)
     return Config(
         center=str(data.get("center", Config.center)),
         timezone=check_timezone(str(data.get("timezone", Config.timezone))),

@@ -240,7 +240,7 @@ def load_validated(
             _store_rejects(store, import_id, quarantined)
             _mark_supplied(store, {v.table.name for v, _, _ in loads})
             if touched_sessions:
-                refresh_facts(store, config.thresholds, "_affected")
+                refresh_facts(store, config.thresholds, "_affected", config.business_hours)
             _finish(store, import_id, files, summaries)
     except StrictAbort:
         return ImportResult(None, summaries, quarantined, aborted=True)

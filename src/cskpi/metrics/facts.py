@@ -62,7 +62,7 @@ pairs AS (
     SELECT t.*,
            CASE WHEN t.opened_at IS NOT NULL AND t.closed_at IS NOT NULL
                      AND s.accepted_at IS NOT NULL
-                THEN GREATEST(EPOCH(t.closed_at) - EPOCH(GREATEST(t.opened_at, s.accepted_at)), 0)
+                THEN GREATEST({span_response}, 0)
            END AS response_seconds
     FROM turns t JOIN sessions s ON s.session_id = t.session_id
 ),
@@ -93,14 +93,14 @@ SELECT
     (s.abandoned_at IS NOT NULL AND s.accepted_at IS NULL) AS is_abandoned,
     s.queued_at IS NOT NULL AS is_queued,
     CASE WHEN s.queued_at IS NOT NULL AND s.accepted_at IS NOT NULL
-         THEN EPOCH(s.accepted_at) - EPOCH(s.queued_at) END AS queue_seconds,
+         THEN {span_queue} END AS queue_seconds,
     CASE WHEN s.abandoned_at IS NOT NULL AND s.accepted_at IS NULL
-         THEN EPOCH(s.abandoned_at) - EPOCH(COALESCE(s.queued_at, s.created_at)) END
+         THEN {span_abandon} END
         AS abandon_seconds,
-    EPOCH(COALESCE(s.accepted_at, s.abandoned_at)) - EPOCH(COALESCE(s.queued_at, s.created_at))
+    {span_wait}
         AS wait_seconds,
     CASE WHEN s.accepted_at IS NOT NULL AND s.ended_at IS NOT NULL
-         THEN EPOCH(s.ended_at) - EPOCH(s.accepted_at) END AS duration_seconds,
+         THEN {span_duration} END AS duration_seconds,
     s.acw_seconds,
     s.channel = 'phone' AS is_phone,
     s.transferred_out, s.resolved, s.agent_offline,
@@ -187,13 +187,53 @@ LEFT JOIN came_back b ON b.conversation_id = f.conversation_id
 FACT_COLUMNS = [part.split()[0].strip('"') for part in SESSION_FACTS.split(",") if part.strip()]
 
 
+# The spans measured in seconds: (later, earlier) of each timed fact.
+SPANS = {
+    "span_response": ("t.closed_at", "GREATEST(t.opened_at, s.accepted_at)"),
+    "span_queue": ("s.accepted_at", "s.queued_at"),
+    "span_abandon": ("s.abandoned_at", "COALESCE(s.queued_at, s.created_at)"),
+    "span_wait": ("COALESCE(s.accepted_at, s.abandoned_at)", "COALESCE(s.queued_at, s.created_at)"),
+    "span_duration": ("s.ended_at", "s.accepted_at"),
+}
+
+
+def _seconds_of(time_of_day: str) -> int:
+    hours, minutes = (int(part) for part in time_of_day.split(":")[:2])
+    return hours * 3600 + minutes * 60
+
+
+def span_sql(later: str, earlier: str, business_hours: tuple[str, str] | None) -> str:
+    """Seconds from `earlier` to `later`; with business hours, only the seconds inside them.
+
+    Business seconds have a closed form: B(x) = whole local days before x × H + the part of
+    x's own day inside [open, close], with H = close − open; the span is B(later) − B(earlier).
+    Local time is the session's own UTC offset (created_at_local − created_at), so a span is
+    cut at the center's midnight, DST included.
+    """
+    if business_hours is None:
+        return f"(EPOCH({later}) - EPOCH({earlier}))"
+    opening, closing = (_seconds_of(t) for t in business_hours)
+    hours = closing - opening
+
+    def business_seconds(moment: str) -> str:
+        local = f"(EPOCH({moment}) + EPOCH(s.created_at_local) - EPOCH(s.created_at))"
+        day = f"FLOOR({local} / 86400)"
+        return (f"({day} * {hours} + LEAST(GREATEST({local} - {day} * 86400 - {opening}, 0), "
+                f"{hours}))")
+
+    return f"({business_seconds(later)} - {business_seconds(earlier)})"
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def refresh_facts(store: Store, thresholds: Thresholds, affected: str | None) -> None:
+def refresh_facts(store: Store, thresholds: Thresholds, affected: str | None,
+                  business_hours: tuple[str, str] | None = None) -> None:
     """Recompute facts for the sessions listed in temp table `affected` (all when None),
-    then the conversation chains and first-contact resolution, which span sessions."""
+    then the conversation chains and first-contact resolution, which span sessions.
+    With `business_hours` (["09:00", "22:00"]), response, queue and duration times count only
+    the time inside those hours."""
     lead_pattern = _literal(f"%;{thresholds.lead_tag};%")
     if affected is None:
         message_scope = session_scope = ""
@@ -211,7 +251,9 @@ def refresh_facts(store: Store, thresholds: Thresholds, affected: str | None) ->
     store.execute(
         "CREATE TEMP TABLE _facts AS "
         + FACTS_SQL.format(
-            message_scope=message_scope, session_scope=session_scope, lead_pattern=lead_pattern
+            message_scope=message_scope, session_scope=session_scope, lead_pattern=lead_pattern,
+            **{name: span_sql(later, earlier, business_hours)
+               for name, (later, earlier) in SPANS.items()},
         )
     )
     store.upsert("session_facts", "_facts", "_facts", ["session_id"], FACT_COLUMNS)
