@@ -12,9 +12,9 @@ from cskpi.ingest.importer import run_import
 from cskpi.metrics.engine import compute
 from cskpi.store.base import open_store
 
-SESSIONS = """session_id,channel,customer_id,agent_id,group,created_at,queued_at,accepted_at,ended_at
-B1,web,C1,A1,售前,2026-10-12 08:50:00,2026-10-12 08:50:00,2026-10-12 09:05:00,2026-10-12 09:15:00
-B2,web,C2,A1,售前,2026-10-12 17:50:00,,2026-10-12 17:55:00,2026-10-13 09:10:00
+SESSIONS = """session_id,channel,customer_id,agent_id,created_at,queued_at,accepted_at,ended_at
+B1,web,C1,A1,2026-10-12 08:50:00,2026-10-12 08:50:00,2026-10-12 09:05:00,2026-10-12 09:15:00
+B2,web,C2,A1,2026-10-12 17:50:00,,2026-10-12 17:55:00,2026-10-13 09:10:00
 """
 MESSAGES = """message_id,session_id,sender,sent_at,source
 m1,B1,customer,2026-10-12 09:06:00,
