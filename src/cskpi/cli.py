@@ -29,6 +29,9 @@ out = Console()
 
 DbOption = Annotated[str, typer.Option("--db", help=t("opt.db"), envvar="CSKPI_DB")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=t("opt.format"))]
+WarehouseOption = Annotated[
+    str | None, typer.Option("--warehouse", help=t("opt.warehouse"), envvar="CSKPI_WAREHOUSE")
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -57,12 +60,13 @@ def main(
         fail(f"--lang {lang}: zh-CN | en", 2)
 
 
-def open_workspace(db: str, must_exist: bool = False) -> Store:
-    """Open the store; commands that only read say so when a DuckDB file is not there yet."""
+def open_workspace(db: str, must_exist: bool = False, warehouse: str | None = None) -> Store:
+    """Open the store; commands that only read say so when a DuckDB file is not there yet.
+    `warehouse`: the Parquet folder or object-store URL of a spark:// store."""
     if must_exist and "://" not in db and not Path(db).exists():
         fail(t("store.missing", path=db))
     try:
-        return open_store(db)
+        return open_store(db, warehouse=warehouse) if warehouse else open_store(db)
     except StoreError as error:
         fail(t(error.code, **error.params))
 
@@ -81,12 +85,13 @@ def import_command(
         str | None, typer.Option("--encoding", help=t("import.opt.encoding"))
     ] = None,
     fmt: FormatOption = OutputFormat.table,
+    warehouse: WarehouseOption = None,
 ) -> None:
     try:
         config = load_config(db).with_timezone(tz)
     except ConfigError as error:
         fail(t(error.code, **error.params), 2)
-    store = open_workspace(db)
+    store = open_workspace(db, warehouse=warehouse)
     try:
         with _progress() as progress:
             tasks: dict[Path, int] = {}
@@ -211,7 +216,9 @@ def rejects_command(
     store = open_workspace(db, must_exist=True)
     try:
         if import_id is None:
-            (latest,) = store.fetchall("SELECT MAX(import_id) FROM cskpi_rejects")[0]
+            # The latest import, even a clean one: old rejects of an earlier import are not
+            # this import's problem (`--import 0` lists them all).
+            (latest,) = store.fetchall("SELECT MAX(import_id) FROM cskpi_imports")[0]
             import_id = latest or 0
         where = "" if import_id == 0 else f"WHERE import_id = {int(import_id)}"
         rows = store.fetchall(
@@ -258,6 +265,7 @@ def metrics_command(
     metrics: Annotated[str | None, typer.Option("--metrics", help=t("metrics.opt.metrics"))] = None,
     list_metrics: Annotated[bool, typer.Option("--list", help=t("metrics.opt.list"))] = False,
     fmt: FormatOption = OutputFormat.table,
+    warehouse: WarehouseOption = None,
 ) -> None:
     from cskpi.metrics.catalog import catalog
     from cskpi.metrics.engine import MetricError, compute
@@ -280,7 +288,7 @@ def metrics_command(
         config = load_config(db)
     except ConfigError as error:
         fail(t(error.code, **error.params), 2)
-    store = open_workspace(db, must_exist=True)
+    store = open_workspace(db, must_exist=True, warehouse=warehouse)
     try:
         frame = compute(store, config, by=dims, period=parsed, grain=grain, metrics=keys)
     except MetricError as error:
@@ -604,11 +612,31 @@ def demo_command(
                  f"cskpi history A0001 --db {db}",
                  f"cskpi rejects --db {db}"):
         out.print(f"  {line}", highlight=False)
+    out.print(t("web.demo.open", db=db), highlight=False)
 
 
 def _demo_stages() -> list:  # type: ignore[type-arg]
     """The stages after the import, in order; each prints what it made and where."""
-    return [_demo_metrics, _demo_scores]
+    return [_demo_metrics, _demo_scores, _demo_report]
+
+
+def _demo_report(db: str, month: str) -> None:
+    """The month's report for the presales scorecard, as a workbook and a PDF."""
+    from cskpi.i18n import language
+    from cskpi.reports.data import collect
+    from cskpi.reports.document import save_pdf
+    from cskpi.reports.workbook import render_workbook
+
+    folder = Path(db).parent / "reports"
+    store = open_workspace(db)
+    try:
+        data = collect(store, load_config(db), month, scorecard="presales-standard",
+                       lang=language())
+    finally:
+        store.close()
+    workbook = render_workbook(data, folder / f"{month}.xlsx")
+    pdf = save_pdf(data, folder / f"{month}.pdf")
+    out.print(t("demo.report", workbook=str(workbook), pdf=str(pdf)), highlight=False)
 
 
 def _demo_metrics(db: str, month: str) -> None:
@@ -643,6 +671,26 @@ def _demo_scores(db: str, month: str) -> None:
     finally:
         store.close()
     out.print(t("demo.scores_more", db=db, month=month))
+
+
+# --- the assessment cycle (cskpi.cycle.cli) -------------------------------------------------
+from cskpi.cycle.cli import appeal_app, audit_app, cycle_app, entry_app  # noqa: E402
+
+app.add_typer(cycle_app, name="cycle")
+app.add_typer(entry_app, name="entry")
+app.add_typer(appeal_app, name="appeal")
+app.add_typer(audit_app, name="audit")
+
+# --- the web app (cskpi.web.cli) -------------------------------------------------------------
+from cskpi.web.cli import serve, user_app  # noqa: E402
+
+app.command("serve", help=t("web.serve.help"))(serve)
+app.add_typer(user_app, name="user")
+
+# --- reports (cskpi.reports.cli) ---------------------------------------------------------------
+from cskpi.reports.cli import register as register_reports  # noqa: E402
+
+register_reports(app)
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

@@ -328,6 +328,19 @@ def _begin(store: Store) -> int:
     return import_id
 
 
+def _default_message_agents(store: Store) -> None:
+    """The contract: an agent message's agent_id defaults to its session's agent. Filled in
+    the stage, before the comparison, so a re-import of the same file stays unchanged."""
+    store.execute("DROP TABLE IF EXISTS _message_agents")
+    store.execute(
+        "CREATE TEMP TABLE _message_agents AS SELECT m.message_id, s.agent_id FROM _stage m "
+        "JOIN sessions s ON s.session_id = m.session_id "
+        "WHERE m.agent_id IS NULL AND m.sender = 'agent' AND s.agent_id IS NOT NULL"
+    )
+    store.update_from("_stage", "_message_agents", ["message_id"], ["agent_id"])
+    store.execute("DROP TABLE _message_agents")
+
+
 def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[tuple[int, str]]:
     """Load one file's good rows by key; returns orphan messages as (row, session_id)."""
     table = validated.table
@@ -346,6 +359,7 @@ def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[t
             store.execute(
                 "DELETE FROM _stage WHERE session_id NOT IN (SELECT session_id FROM sessions)"
             )
+        _default_message_agents(store)
     columns = store_columns(table)
     keys = " AND ".join(f't."{k}" = s."{k}"' for k in table.key)
     differs = " OR ".join(
