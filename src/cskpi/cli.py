@@ -51,7 +51,10 @@ def main(
         str | None, typer.Option("--lang", help=t("opt.lang"), envvar="CSKPI_LANG")
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help=t("opt.version")
+        ),
     ] = False,
 ) -> None:
     try:
