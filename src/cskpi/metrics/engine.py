@@ -245,21 +245,22 @@ def _target_achievement(store: Store, config: Config, result: pd.DataFrame, by: 
     rows = store.fetchall("SELECT scope, period, metric, target FROM targets")
     if not rows or not len(result):
         return result
-    prefix = {"agent": "agent:", "team": "team:", "group": "group:"}
     dim = by[0] if by else "center"
-    column = DIMENSIONS.get(dim)
-    targets: dict[tuple[str, str, str], float] = {
-        (scope, period, metric): float(target) for scope, period, metric, target in rows}
-    metrics = sorted({m for _, _, m in targets if m in keys})
-    for metric in metrics:
-        values = []
-        for _, row in result.iterrows():
-            scope = "center" if dim == "center" else prefix[dim] + str(row[column])
-            target = targets.get((scope, row["period"], metric))
-            actual = row[metric]
-            values.append(None if target in (None, 0) or actual is None or isinstance(
-                actual, list) else float(actual) / target)
-        result[f"target_achievement:{metric}"] = values
+    targets = pd.DataFrame(rows, columns=["scope", "period", "metric", "target"])
+    targets["target"] = pd.to_numeric(targets["target"], errors="coerce")
+    # Each result row's scope, spelled as in the targets table.
+    scope = (pd.Series("center", index=result.index) if dim == "center"
+             else f"{dim}:" + result[DIMENSIONS[dim]].astype(str))
+    for metric in sorted(set(targets["metric"]) & set(keys)):
+        wanted = targets[targets["metric"] == metric].drop_duplicates(
+            ["scope", "period"], keep="last").set_index(["scope", "period"])["target"]
+        target = pd.Series(
+            wanted.reindex(pd.MultiIndex.from_arrays([scope, result["period"]])).to_numpy(),
+            index=result.index, dtype="float64")
+        actual = pd.to_numeric(result[metric].where(
+            ~result[metric].map(lambda v: isinstance(v, list))), errors="coerce")
+        ratio = (actual / target).where((target != 0) & target.notna() & actual.notna())
+        result[f"target_achievement:{metric}"] = ratio.astype("object").where(ratio.notna(), None)
     return result
 
 
