@@ -682,19 +682,7 @@ def audit_log(
         err.print(t("audit.none"), highlight=False)
         return
     if fmt == OutputFormat.table:
-        keys = (
-            "seq",
-            "at_utc",
-            "actor",
-            "action",
-            "scorecard",
-            "period",
-            "agent_id",
-            "subject",
-            "before_value",
-            "after_value",
-            "reason",
-        )
+        keys = tuple(c for c in audit.COLUMNS if c != "prev_hash")
         rows = [{k: r[k] for k in keys} for r in rows]
         emit(rows, fmt, headers={k: t(f"audit.col.{k}") for k in keys}, console=out)
         return

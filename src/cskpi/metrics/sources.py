@@ -90,9 +90,22 @@ def seconds_between(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.
 
 # --- session legs (by local date of accepted_at) ------------------------------------------
 
-def build_legs(ctx: Context) -> ir.Table:
+def period_legs(ctx: Context) -> ir.Table:
+    """Facts of the legs accepted in the period (a leg counts on its accepted_at)."""
     f = ctx.table("session_facts")
-    legs = f.filter(f.is_accepted, f.accepted_at >= ctx.start, f.accepted_at < ctx.end)
+    return f.filter(f.is_accepted, f.accepted_at >= ctx.start, f.accepted_at < ctx.end)
+
+
+def period_requests(ctx: Context) -> ir.Table:
+    """Facts of the requests created in the period: a leg created by a transfer is not a new
+    request to the center."""
+    f = ctx.table("session_facts")
+    return f.filter(f.previous_session_id.isnull(), f.created_at >= ctx.start,
+                    f.created_at < ctx.end)
+
+
+def build_legs(ctx: Context) -> ir.Table:
+    legs = period_legs(ctx)
     with_customer = legs.customer_messages > 0
     base = ~legs.agent_offline.fill_null(False) & with_customer
     rows = legs.select(
@@ -170,10 +183,7 @@ LEGS = Source("legs", LEG_DIMS, (
 # --- requests reaching the center (by local date of created_at) ----------------------------
 
 def build_requests(ctx: Context) -> ir.Table:
-    f = ctx.table("session_facts")
-    # A leg created by a transfer is not a new request to the center.
-    r = f.filter(f.previous_session_id.isnull(), f.created_at >= ctx.start,
-                 f.created_at < ctx.end)
+    r = period_requests(ctx)
     limit = ctx.thresholds.queue_threshold_seconds
     return r.select(
         day=r.created_date, group=r.group, channel=r.channel, origin=r.origin,
@@ -200,8 +210,7 @@ REQUESTS = Source("requests", QUEUE_DIMS, (
 # --- ratings (on the rated leg's agent and period) -----------------------------------------
 
 def build_ratings(ctx: Context) -> ir.Table:
-    f = ctx.table("session_facts")
-    legs = f.filter(f.is_accepted, f.accepted_at >= ctx.start, f.accepted_at < ctx.end)
+    legs = period_legs(ctx)
     r = ctx.table("ratings")
     r = r.filter(r.stars.notnull())
     j = r.join(legs, r.session_id == legs.session_id)
@@ -302,9 +311,8 @@ STATES = Source("states", AGENT_DIMS, tuple(
 
 def build_worked(ctx: Context) -> ir.Table:
     """Days worked: local days with an accepted leg or with online time."""
-    f = ctx.table("session_facts")
-    legs = f.filter(f.is_accepted, f.agent_id.notnull(), f.accepted_at >= ctx.start,
-                    f.accepted_at < ctx.end).select(day=f.accepted_date, agent_id=f.agent_id)
+    f = period_legs(ctx)
+    legs = f.filter(f.agent_id.notnull()).select(day=f.accepted_date, agent_id=f.agent_id)
     if ctx.has_data("agent_states", "state"):
         states = _state_slices(ctx)
         states = states.filter(states.hours > 0).select("day", "agent_id")
@@ -358,9 +366,8 @@ ATTENDANCE = Source("attendance", AGENT_DIMS, (
 # --- concurrency: most legs open at once (accepted_at ≤ t < ended_at), per agent -----------
 
 def build_concurrency(ctx: Context) -> ir.Table:
-    f = ctx.table("session_facts")
-    legs = f.filter(f.is_accepted, f.agent_id.notnull(), f.ended_at.notnull(),
-                    f.accepted_at >= ctx.start, f.accepted_at < ctx.end)
+    legs = period_legs(ctx)
+    legs = legs.filter(legs.agent_id.notnull(), legs.ended_at.notnull())
     c = ctx.calendar.select("day", "label")
     legs = legs.join(c, legs.accepted_date == c.day)
     starts = legs.select("agent_id", "label", at=legs.accepted_at, step=ibis.literal(1))
@@ -394,9 +401,8 @@ VISITS = Source("visits", CHANNEL_DIMS, (
 
 
 def build_consulting(ctx: Context) -> ir.Table:
-    f = ctx.table("session_facts")
-    r = f.filter(f.previous_session_id.isnull(), f.origin == "inbound",
-                 f.customer_id.notnull(), f.created_at >= ctx.start, f.created_at < ctx.end)
+    r = period_requests(ctx)
+    r = r.filter(r.origin == "inbound", r.customer_id.notnull())
     return r.select(day=r.created_date, channel=r.channel, customer_id=r.customer_id)
 
 
