@@ -2,15 +2,18 @@
 
 Order of work:
 1. plan: which file feeds which contract table (folder: `<table>.<ext>`), in contract order;
-2. read and validate every file outside the transaction (nothing is written yet);
-3. in ONE transaction: stage each file's good rows, quarantine orphans, count inserted /
-   updated / unchanged by key, upsert, store every reject with its line, refresh the facts of
-   the sessions touched, log the import. A crash anywhere leaves the store as it was.
+2. in ONE transaction, file by file: read and validate it batch by batch into a staging
+   table (memory stays bounded whatever the file's size), quarantine keys repeated in the
+   file and orphan messages, count inserted / updated / unchanged by key, upsert;
+3. still in it: store every reject with its line, refresh the facts of the sessions touched,
+   log the import. A crash anywhere, or --strict finding a problem, leaves the store as it
+   was.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +25,11 @@ import pyarrow as pa
 from cskpi.config import Config
 from cskpi.ingest.contract import Table, contract
 from cskpi.ingest.readers import FORMATS, FileError, RawFile, read_file
-from cskpi.ingest.validate import ROW, MissingColumns, Reject, Validated, store_columns, validate
+from cskpi.ingest.validate import ROW, MissingColumns, Reject, row_json, store_columns, validate
 from cskpi.metrics.facts import refresh_facts
 from cskpi.store.base import NATIVE, Store
 
 Progress = Callable[[str, Path, str], None]  # (table, file, step)
-# A validated file: its rows, where they came from, and row position -> line number.
-Load = tuple[Validated, Path, Callable[[list[int]], list[int]]]
 
 
 class ImportError_(Exception):
@@ -128,123 +129,22 @@ def run_import(
             codecs.lookup(encoding)
         except LookupError:
             raise ImportError_("import.unknown_encoding", encoding=encoding) from None
+    sources = [
+        Source(table_, path, functools.partial(read_file, path, encoding))
+        for table_, path in planned
+    ]
     summaries = {t.name: TableSummary(t.name) for t, _ in planned}
-    quarantined: list[Quarantined] = []
-    loads: list[Load] = []
-
-    for table_, path in planned:
-        note = progress or (lambda *_: None)
-        note(table_.name, path, "read")
-        summary = summaries[table_.name]
-        summary.files += 1
-        try:
-            raw = read_file(path, encoding)
-            for problem in raw.problems:
-                quarantined.append(
-                    Quarantined(
-                        str(path),
-                        table_.name,
-                        problem.line,
-                        None,
-                        problem.code,
-                        None,
-                        problem.params,
-                        problem.raw,
-                    )
-                )
-            summary.read += raw.data.num_rows + len(raw.problems)
-            summary.rejected += len(raw.problems)
-            note(table_.name, path, "validate")
-            validated = validate(raw, table_, config.timezone)
-        except FileError as error:
-            quarantined.append(
-                Quarantined(
-                    str(path), table_.name, error.line, None, error.code, None, dict(error.params)
-                )
-            )
-            continue
-        except MissingColumns as error:
-            quarantined.append(
-                Quarantined(
-                    str(path),
-                    table_.name,
-                    1,
-                    error.columns[0],
-                    "file.missing_column",
-                    params={"columns": ", ".join(error.columns), "found": ", ".join(error.found)},
-                )
-            )
-            continue
-        rows = sorted(
-            {r.row for r in validated.rejects}
-            | {int(r.params["first_row"]) for r in validated.rejects if "first_row" in r.params}
-        )
-        line_by_row = dict(zip(rows, raw.line_of(rows), strict=True))
-        for reject in validated.rejects:
-            if "first_row" in reject.params:
-                reject.params = {"first_line": line_by_row[int(reject.params["first_row"])]}
-            quarantined.append(_quarantined(reject, path, table_.name, line_by_row[reject.row]))
-        summary.rejected += len({r.row for r in validated.rejects})
-        loads.append((validated, path, raw.line_of))
-
-    if strict and quarantined:
-        return ImportResult(None, summaries, quarantined, aborted=True)
     files = [str(p) for _, p in planned]
-    return load_validated(store, loads, summaries, quarantined, config, files,
-                          strict=strict, progress=progress)
+    return _load(store, sources, summaries, config, files, strict=strict, progress=progress)
 
 
+@dataclass
+class Source:
+    """One file (or one table of records) to import, opened only when its turn comes."""
 
-def load_validated(
-    store: Store,
-    loads: list[Load],
-    summaries: dict[str, TableSummary],
-    quarantined: list[Quarantined],
-    config: Config,
-    files: list[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Step 3 of the import: write already validated rows in ONE transaction (upsert by key,
-    quarantine, facts of the touched sessions, import log). The file import and the HTTP
-    events endpoint (cskpi.web) both end here."""
-    try:
-        with store.transaction():
-            import_id = _begin(store)
-            touched_sessions = False
-            store.execute("DROP TABLE IF EXISTS _affected")
-            store.execute("CREATE TEMP TABLE _affected (session_id VARCHAR)")
-            for validated, path, line_of in loads:
-                (progress or (lambda *_: None))(validated.table.name, path, "load")
-                orphans = _upsert(store, validated, summaries[validated.table.name])
-                if orphans:
-                    lines = line_of([row for row, _ in orphans])
-                    for (row, session_id), line in zip(orphans, lines, strict=True):
-                        quarantined.append(
-                            Quarantined(
-                                str(path),
-                                validated.table.name,
-                                line,
-                                "session_id",
-                                "message.orphan_session",
-                                session_id,
-                                {},
-                                _raw_of(validated, row),
-                            )
-                        )
-                    summaries[validated.table.name].rejected += len(orphans)
-                    if strict:
-                        raise StrictAbort
-                touched_sessions |= validated.table.name in ("sessions", "messages")
-            _store_rejects(store, import_id, quarantined)
-            _mark_supplied(store, {v.table.name for v, _, _ in loads})
-            if touched_sessions:
-                refresh_facts(store, config.thresholds, "_affected", config.business_hours)
-            _finish(store, import_id, files, summaries)
-    except StrictAbort:
-        return ImportResult(None, summaries, quarantined, aborted=True)
-    return ImportResult(import_id, summaries, quarantined)
+    table: Table
+    path: Path
+    open: Callable[[], RawFile]
 
 
 def import_records(
@@ -259,36 +159,165 @@ def import_records(
         raise ImportError_("import.unknown_table", table=", ".join(unknown),
                            allowed=", ".join(tables))
     order = list(tables)
-    summaries: dict[str, TableSummary] = {}
-    quarantined: list[Quarantined] = []
-    loads: list[Load] = []
+    sources: list[Source] = []
     for name in sorted(records, key=order.index):
         rows = records[name]
         if not rows:
             continue
-        table_ = tables[name]
-        summary = summaries[name] = TableSummary(name, files=1, read=len(rows))
         path = Path(f"{source}:{name}")
         columns = list(dict.fromkeys(str(k) for row in rows for k in row))
         data = pa.table({c: pa.array([_text(row.get(c)) for row in rows], pa.string())
                          for c in columns})
-        raw = RawFile(path, "json", data, [], lambda positions: [p + 1 for p in positions])
-        try:
-            validated = validate(raw, table_, config.timezone)
-        except MissingColumns as error:
-            quarantined.append(Quarantined(
-                str(path), name, 1, error.columns[0], "file.missing_column",
-                params={"columns": ", ".join(error.columns), "found": ", ".join(error.found)}))
-            summary.rejected += len(rows)
-            continue
-        for reject in validated.rejects:
-            if "first_row" in reject.params:
-                reject.params = {"first_line": int(str(reject.params["first_row"])) + 1}
-            quarantined.append(_quarantined(reject, path, name, reject.row + 1))
-        summary.rejected += len({r.row for r in validated.rejects})
-        loads.append((validated, path, raw.line_of))
-    return load_validated(store, loads, summaries, quarantined, config,
-                          [f"{source}:{name}" for name in summaries])
+        raw = RawFile.whole(path, "json", data, [], lambda positions: [p + 1 for p in positions])
+        sources.append(Source(tables[name], path, functools.partial(lambda r: r, raw)))
+    summaries = {s.table.name: TableSummary(s.table.name) for s in sources}
+    return _load(store, sources, summaries, config, [str(s.path) for s in sources])
+
+
+def _load(
+    store: Store,
+    sources: list[Source],
+    summaries: dict[str, TableSummary],
+    config: Config,
+    files: list[str],
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Read, validate and write every source in ONE transaction: each file is validated batch
+    by batch into a staging table (so a file of any size streams through bounded memory),
+    checked for keys repeated across the file, and upserted by key; then the quarantine, the
+    facts of the touched sessions and the import log. Any exception, --strict finding a
+    problem included, rolls all of it back."""
+    quarantined: list[Quarantined] = []
+    note = progress or (lambda *_: None)
+    try:
+        with store.transaction():
+            import_id = _begin(store)
+            store.execute("DROP TABLE IF EXISTS _affected")
+            store.execute("CREATE TEMP TABLE _affected (session_id VARCHAR)")
+            supplied: set[str] = set()
+            for source in sources:
+                name = source.table.name
+                summary = summaries[name]
+                summary.files += 1
+                line_of = _stage(store, source, config.timezone, summary, quarantined, note)
+                if strict and quarantined:
+                    raise StrictAbort
+                if line_of is None:
+                    continue  # the whole file was rejected
+                note(name, source.path, "load")
+                orphans = _upsert(store, source.table, summary)
+                for (_, session_id, raw), line in zip(
+                    orphans, line_of([row for row, _, _ in orphans]), strict=True
+                ):
+                    quarantined.append(Quarantined(
+                        str(source.path), name, line, "session_id", "message.orphan_session",
+                        session_id, {}, raw))
+                summary.rejected += len(orphans)
+                if strict and orphans:
+                    raise StrictAbort
+                supplied.add(name)
+            _store_rejects(store, import_id, quarantined)
+            _mark_supplied(store, supplied)
+            if supplied & {"sessions", "messages"}:
+                refresh_facts(store, config.thresholds, "_affected", config.business_hours)
+            _finish(store, import_id, files, summaries)
+    except StrictAbort:
+        return ImportResult(None, summaries, quarantined, aborted=True)
+    return ImportResult(import_id, summaries, quarantined)
+
+
+def _stage(
+    store: Store,
+    source: Source,
+    tz: str,
+    summary: TableSummary,
+    quarantined: list[Quarantined],
+    note: Progress,
+) -> Callable[[list[int]], list[int]] | None:
+    """Validate one source batch by batch into temp table `_stage`, then quarantine the
+    repeats of a key; returns the row → line mapper, or None when the whole file is rejected
+    (nothing of it is staged then)."""
+    table, path = source.table, source.path
+    rejects: list[Reject] = []
+    rows = 0
+    note(table.name, path, "read")
+    try:
+        raw = source.open()
+        for batch in raw.batches:
+            note(table.name, path, "validate")
+            validated = validate(batch, table, tz, first_row=rows)
+            rows += batch.num_rows
+            if rows == batch.num_rows:
+                store.load_temp("_stage", validated.rows)
+            else:
+                store.append_temp("_stage", validated.rows)
+            rejects += validated.rejects
+    except FileError as error:
+        store.execute("DROP TABLE IF EXISTS _stage")
+        quarantined.append(Quarantined(
+            str(path), table.name, error.line, None, error.code, None, dict(error.params)))
+        return None
+    except MissingColumns as error:
+        store.execute("DROP TABLE IF EXISTS _stage")
+        quarantined.append(Quarantined(
+            str(path), table.name, 1, error.columns[0], "file.missing_column",
+            params={"columns": ", ".join(error.columns), "found": ", ".join(error.found)}))
+        return None
+    rejects += _repeated_keys(store, table)
+    for problem in raw.problems:
+        quarantined.append(Quarantined(str(path), table.name, problem.line, None, problem.code,
+                                       None, problem.params, problem.raw))
+    summary.read += rows + len(raw.problems)
+    summary.rejected += len(raw.problems) + len({r.row for r in rejects})
+    numbered = sorted({r.row for r in rejects}
+                      | {int(str(r.params["first_row"])) for r in rejects
+                         if "first_row" in r.params})
+    line_by_row = dict(zip(numbered, raw.line_of(numbered), strict=True))
+    for reject in rejects:
+        if "first_row" in reject.params:
+            reject.params = {"first_line": line_by_row[int(str(reject.params["first_row"]))]}
+        quarantined.append(_quarantined(reject, path, table.name, line_by_row[reject.row]))
+    return raw.line_of
+
+
+def _repeated_keys(store: Store, table: Table) -> list[Reject]:
+    """The same key twice in one file: the first occurrence wins, later ones are quarantined
+    (and leave the stage). Only the keys that repeat go through the window."""
+    keys = ", ".join(f'"{k}"' for k in table.key)
+    staged_keys = ", ".join(f's."{k}"' for k in table.key)
+    same = " AND ".join(f's."{k}" = d."{k}"' for k in table.key)
+    store.execute("DROP TABLE IF EXISTS _repeats")
+    store.execute(
+        f"CREATE TEMP TABLE _repeats AS SELECT {ROW}, first_row FROM ("
+        f"SELECT s.{ROW}, MIN(s.{ROW}) OVER (PARTITION BY {staged_keys}) AS first_row "
+        f"FROM _stage s JOIN (SELECT {keys} FROM _stage GROUP BY {keys} "
+        f"HAVING COUNT(*) > 1) d ON {same}) w WHERE {ROW} <> first_row"
+    )
+    repeats = _staged_rows(store, table, "_repeats", "first_row")
+    store.execute(f"DELETE FROM _stage WHERE {ROW} IN (SELECT {ROW} FROM _repeats)")
+    store.execute("DROP TABLE _repeats")
+    return [Reject(row, table.key[0], "key.duplicate", None, {"first_row": first}, raw=raw)
+            for row, first, raw in repeats]
+
+
+def _staged_rows(
+    store: Store, table: Table, listed: str, column: str
+) -> list[tuple[int, object, str]]:
+    """(row, `column` of temp table `listed`, the staged row as JSON) for each row number in
+    `listed`, in row order: the quarantine keeps the whole row, so nothing is lost."""
+    twins = {c.name + "_local" for c in table.columns if c.type == "timestamp" and c.local}
+    found = store.arrow(
+        f'SELECT l.{ROW} AS "__listed_row", l."{column}" AS "__listed_value", s.* '
+        f"FROM {listed} l JOIN _stage s ON s.{ROW} = l.{ROW} ORDER BY l.{ROW}"
+    ).to_pylist()
+    return [
+        (int(record["__listed_row"]), record["__listed_value"],
+         row_json({k: v for k, v in record.items()
+                   if not k.startswith("__") and k not in twins}))
+        for record in found
+    ]
 
 
 def _text(value: object) -> str | None:
@@ -306,13 +335,6 @@ def _quarantined(reject: Reject, path: Path, table: str, line: int) -> Quarantin
     return Quarantined(
         str(path), table, line, reject.column, reject.code, reject.value, reject.params, reject.raw
     )
-
-
-def _raw_of(validated: Validated, row: int) -> str | None:
-    rows = (
-        validated.rows.filter(validated.rows[ROW].to_numpy() == row).drop_columns([ROW]).to_pylist()
-    )
-    return json.dumps(rows[0], ensure_ascii=False, default=str) if rows else None
 
 
 def _begin(store: Store) -> int:
@@ -341,24 +363,21 @@ def _default_message_agents(store: Store) -> None:
     store.execute("DROP TABLE _message_agents")
 
 
-def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[tuple[int, str]]:
-    """Load one file's good rows by key; returns orphan messages as (row, session_id)."""
-    table = validated.table
+def _upsert(store: Store, table: Table, summary: TableSummary) -> list[tuple[int, str, str]]:
+    """Write the staged rows by key; returns orphan messages as (row, session_id, row JSON)."""
     name = f'"{table.name}"'
-    store.load_temp("_stage", validated.rows)
-    orphans: list[tuple[int, str]] = []
+    orphans: list[tuple[int, str, str]] = []
     if table.name == "messages":
-        orphans = [
-            (int(r), str(s))
-            for r, s in store.fetchall(
-                f"SELECT {ROW}, session_id FROM _stage WHERE session_id NOT IN "
-                f"(SELECT session_id FROM sessions) ORDER BY {ROW}"
-            )
-        ]
+        store.execute("DROP TABLE IF EXISTS _orphans")
+        store.execute(
+            f"CREATE TEMP TABLE _orphans AS SELECT {ROW}, session_id FROM _stage "
+            "WHERE session_id NOT IN (SELECT session_id FROM sessions)"
+        )
+        orphans = [(row, str(session_id), raw) for row, session_id, raw
+                   in _staged_rows(store, table, "_orphans", "session_id")]
         if orphans:
-            store.execute(
-                "DELETE FROM _stage WHERE session_id NOT IN (SELECT session_id FROM sessions)"
-            )
+            store.execute(f"DELETE FROM _stage WHERE {ROW} IN (SELECT {ROW} FROM _orphans)")
+        store.execute("DROP TABLE _orphans")
         _default_message_agents(store)
     columns = store_columns(table)
     keys = " AND ".join(f't."{k}" = s."{k}"' for k in table.key)
@@ -377,21 +396,16 @@ def _upsert(store: Store, validated: Validated, summary: TableSummary) -> list[t
         f"COALESCE(SUM(CASE WHEN {found} AND ({differs}) THEN 1 ELSE 0 END), 0) "
         f"FROM _stage s LEFT JOIN {name} t ON {keys}"
     )[0]
-    if table.name == "sessions":
+    if table.name in ("sessions", "messages"):
+        # The sessions whose facts change: those of new and changed rows (a message moved to
+        # another session changes its old session too). Each once: a message file names its
+        # session millions of times.
+        moved = ("" if table.name == "sessions" else
+                 f" UNION SELECT t.session_id FROM {name} t JOIN _changed s ON {keys}")
         store.execute(
             "INSERT INTO _affected SELECT session_id FROM _stage s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {name} t WHERE {keys})"
-        )
-        store.execute("INSERT INTO _affected SELECT session_id FROM _changed")
-    elif table.name == "messages":
-        store.execute(
-            "INSERT INTO _affected SELECT session_id FROM _stage s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {name} t WHERE {keys})"
-        )
-        store.execute("INSERT INTO _affected SELECT session_id FROM _changed")
-        # A message moved to another session changes its old session too.
-        store.execute(
-            f"INSERT INTO _affected SELECT t.session_id FROM {name} t JOIN _changed s ON {keys}"
+            f"(SELECT 1 FROM {name} t WHERE {keys}) "
+            f"UNION SELECT session_id FROM _changed{moved}"
         )
     # UPDATE by key + INSERT of new keys; on Spark a rewrite of the table (see Store.upsert).
     store.upsert(table.name, "_stage", "_changed", list(table.key), columns)

@@ -1,4 +1,4 @@
-"""Readers: turn one user file into an Arrow table plus a way to name each row's line.
+"""Readers: turn one user file into Arrow batches plus a way to name each row's line.
 
 Every format lands in the same shape, so validation is written once:
 - CSV, JSON Lines and XLSX arrive as text columns (validation parses them);
@@ -7,6 +7,10 @@ Every format lands in the same shape, so validation is written once:
 A reader never raises on a user's bad row: rows it cannot parse come back as
 :class:`ReadProblem` entries (file, line, reason) and the rest of the file is read.
 Only a file that cannot be read at all (empty, undecodable) raises :class:`FileError`.
+
+Parquet and CSV files are read in batches of :data:`BATCH_ROWS` rows, so an export of tens
+of millions of rows never sits in memory whole; JSON Lines and XLSX (Excel stops at a
+million rows) are read whole and handed out in the same batches.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import codecs
 import csv
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -36,6 +40,10 @@ FORMATS = {
     ".pq": "parquet",
 }
 ENCODINGS = ("utf-8", "gb18030")
+# Rows per batch: big enough that per-batch overhead vanishes, small enough that a batch of
+# the widest table stays in the tens of megabytes.
+BATCH_ROWS = 1 << 19
+CSV_BLOCK_BYTES = 1 << 24  # what Arrow's CSV reader parses at a time
 
 
 class FileError(Exception):
@@ -61,15 +69,31 @@ class ReadProblem:
 
 @dataclass
 class RawFile:
-    """A file as read: its rows (one column per header name) and where each row came from."""
+    """A file being read: its rows in batches (one column per header name, every batch the
+    same columns, at least one batch even for no rows) and where each row came from.
+
+    `batches` can be iterated once. `problems` is complete only after the last batch (a
+    streaming reader finds bad rows as it goes)."""
 
     path: Path
     format: str
-    data: pa.Table
+    batches: Iterator[pa.Table]
     problems: list[ReadProblem]
-    # Maps row positions (0-based, in `data`) to 1-based line numbers in the file.
+    # Maps row positions (0-based, counted over all batches) to 1-based line numbers.
     line_of: Callable[[list[int]], list[int]]
     encoding: str | None = None
+
+    @classmethod
+    def whole(cls, path: Path, fmt: str, data: pa.Table, problems: list[ReadProblem],
+              line_of: Callable[[list[int]], list[int]], encoding: str | None = None) -> RawFile:
+        """A file read whole, handed out in batches (zero-copy slices)."""
+        return cls(path, fmt, _slices(data), problems, line_of, encoding)
+
+
+def _slices(data: pa.Table) -> Iterator[pa.Table]:
+    yield data.slice(0, BATCH_ROWS)
+    for start in range(BATCH_ROWS, data.num_rows, BATCH_ROWS):
+        yield data.slice(start, BATCH_ROWS)
 
 
 def detect_format(path: Path) -> str:
@@ -182,49 +206,87 @@ def _read_csv(path: Path, encoding: str | None) -> RawFile:
         )
         return "skip"
 
+    options = {
+        "read_options": pacsv.ReadOptions(
+            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding),
+            block_size=CSV_BLOCK_BYTES,
+        ),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    }
+    line_of = _csv_line_mapper(path, encoding, delimiter, len(names))
+    batches = _csv_batches(path, names, blank, options, problems, line_of, delimiter)
+    return RawFile(path, "csv", batches, problems, line_of, encoding)
+
+
+def _csv_batches(
+    path: Path,
+    names: list[str],
+    blank: list[str],
+    options: dict[str, object],
+    problems: list[ReadProblem],
+    line_of: _csv_line_mapper,
+    delimiter: str,
+) -> Iterator[pa.Table]:
+    """Stream the CSV in batches of about BATCH_ROWS rows. One batch is held back: the last
+    row of the file needs a check (an unclosed quote) before it may be handed out."""
+
+    def without_blank_columns(data: pa.Table) -> pa.Table:
+        for name in blank:
+            if pc.any(pc.not_equal(pc.utf8_trim_whitespace(data[name]), "")).as_py():
+                raise FileError(
+                    "file.blank_header", path, line=1, column=int(name.rsplit("_", 1)[1])
+                )
+        return data.drop_columns(blank)
+
+    empty = pa.table({n: pa.array([], pa.string()) for n in names})
     try:
-        data = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                column_names=names,
-                skip_rows=1,
-                encoding=_arrow_encoding(encoding),
-                block_size=1 << 24,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        reader = pacsv.open_csv(path, **options)  # type: ignore[arg-type]
     except pa.ArrowInvalid as error:
         # A header without a line break after it: Arrow cannot skip "1 row". No rows, no error.
         if "skip initial" not in str(error):
             raise
-        data = pa.table({n: pa.array([], pa.string()) for n in names})
-    for name in blank:
-        if pc.any(pc.not_equal(pc.utf8_trim_whitespace(data[name]), "")).as_py():
-            raise FileError("file.blank_header", path, line=1, column=int(name.rsplit("_", 1)[1]))
-        data = data.drop_columns([name])
-    line_of = _csv_line_mapper(path, encoding, delimiter, len(names))
+        reader = iter(())
+    held: pa.Table | None = None
+    pending: list[pa.RecordBatch] = []
+    rows_before = 0  # rows handed out before `held`
+    for batch in itertools.chain(reader, [None]):
+        if batch is not None:
+            pending.append(batch)
+            if sum(b.num_rows for b in pending) < BATCH_ROWS:
+                continue
+        if not pending:
+            break
+        data = without_blank_columns(pa.Table.from_batches(pending))
+        pending = []
+        if held is not None:
+            yield held
+            rows_before += held.num_rows
+        held = data
+    if held is None:
+        held = without_blank_columns(empty)
+    # Rows Arrow skipped for a wrong column count: their lines, now that all are known.
     if problems:
         for problem, line in zip(problems, line_of.bad_lines(), strict=False):
             problem.line = line
-    if data.num_rows and _has_line_break(data.slice(data.num_rows - 1)):
+    if held.num_rows and _has_line_break(held.slice(held.num_rows - 1)):
         # A quote opened and never closed swallows every later line into the last row's
         # value: without this check those rows would vanish without a word.
-        (start,) = line_of([data.num_rows - 1])
-        with path.open(encoding=encoding, newline="") as handle:
+        (start,) = line_of([rows_before + held.num_rows - 1])
+        with path.open(encoding=line_of.encoding, newline="") as handle:
             record = "".join(itertools.islice(handle, start - 1, None))
         if _unclosed_quote(record, delimiter):
             problems.append(
                 ReadProblem(start, "row.unclosed_quote", record[:1000].replace("\x00", "\\x00"))
             )
-            data = data.slice(0, data.num_rows - 1)
-    return RawFile(path, "csv", data, problems, line_of, encoding)
+            held = held.slice(0, held.num_rows - 1)
+    yield held
 
 
 def _has_line_break(row: pa.Table) -> bool:
@@ -341,7 +403,8 @@ def _read_jsonl(path: Path, encoding: str | None) -> RawFile:
     if not rows and not problems:
         raise FileError("file.empty", path, line=1)
     data = pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names})
-    return RawFile(path, "jsonl", data, problems, lambda rs: [lines[r] for r in rs], encoding)
+    return RawFile.whole(path, "jsonl", data, problems, lambda rs: [lines[r] for r in rs],
+                         encoding)
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -394,7 +457,7 @@ def _read_xlsx(path: Path, encoding: str | None) -> RawFile:
             columns[name].append(cell)
         lines.append(offset)
     data = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
-    return RawFile(path, "xlsx", data, [], lambda rs: [lines[r] for r in rs])
+    return RawFile.whole(path, "xlsx", data, [], lambda rs: [lines[r] for r in rs])
 
 
 # --- Parquet ------------------------------------------------------------------------------
@@ -402,9 +465,25 @@ def _read_xlsx(path: Path, encoding: str | None) -> RawFile:
 
 def _read_parquet(path: Path, encoding: str | None) -> RawFile:
     try:
-        data = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
     except Exception as error:  # Arrow raises ArrowInvalid / OSError for damaged files
         raise FileError("file.parquet", path, error=str(error)) from error
-    data = data.rename_columns([normalise_header(n) for n in data.column_names])
     # Parquet has no lines; a row's number (1-based) stands in for it.
-    return RawFile(path, "parquet", data, [], lambda rs: [r + 1 for r in rs])
+    return RawFile(path, "parquet", _parquet_batches(path, parquet), [],
+                   lambda rs: [r + 1 for r in rs])
+
+
+def _parquet_batches(path: Path, parquet: pq.ParquetFile) -> Iterator[pa.Table]:
+    names = [normalise_header(n) for n in parquet.schema_arrow.names]
+    schema = pa.schema([f.with_name(n) for f, n in zip(parquet.schema_arrow, names, strict=True)])
+    yielded = False
+    try:
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            yielded = True
+            yield pa.Table.from_batches([batch]).rename_columns(names)
+    except Exception as error:  # a damaged row group: the whole file is rejected
+        raise FileError("file.parquet", path, error=str(error)) from error
+    finally:
+        parquet.close()
+    if not yielded:
+        yield schema.empty_table()

@@ -1,6 +1,7 @@
 """Validation: apply the contract's rules to a file's rows, vectorised in an in-memory DuckDB.
 
-Input is a :class:`~cskpi.ingest.readers.RawFile` (text columns, or typed Parquet columns).
+Input is one batch of a :class:`~cskpi.ingest.readers.RawFile` (text columns, or typed
+Parquet columns).
 Output is the rows in the store's types, ready to load, and one :class:`Reject` per broken
 rule. Nothing is dropped: a row either comes out typed or is quarantined with its reason.
 
@@ -16,9 +17,9 @@ from functools import cache
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from cskpi.ingest.contract import Column, Table
-from cskpi.ingest.readers import RawFile
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是", "真")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否", "假")
@@ -81,9 +82,12 @@ def _engine() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def validate(raw: RawFile, table: Table, tz: str) -> Validated:
-    """Type every value, check every rule, and split good rows from rejects."""
-    names = raw.data.column_names
+def validate(batch: pa.Table, table: Table, tz: str, first_row: int = 0) -> Validated:
+    """Type every value of one batch of a file's rows, check every rule that a row can break
+    on its own, and split good rows from rejects. Rows are numbered from `first_row` (their
+    position in the whole file). A key repeated across the file is the importer's check: it
+    needs all of the file's rows (cskpi.ingest.importer)."""
+    names = batch.column_names
     missing = [c.name for c in table.columns if c.required and c.name not in names]
     if missing:
         raise MissingColumns(missing, names)
@@ -94,21 +98,19 @@ def validate(raw: RawFile, table: Table, tz: str) -> Validated:
     try:
         # Text without an offset is local time of the center: the session time zone does that.
         con.execute(f"SET TimeZone = {literal(tz)}")
-        con.register(
-            "raw_input", raw.data.append_column(ROW, pa.array(range(raw.data.num_rows), pa.int64()))
-        )
-        typed = con.sql(_typed_sql(table, raw.data.schema, extras)).to_arrow_table()
+        numbers = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
+        con.register("raw_input", batch.append_column(ROW, numbers))
+        typed = con.sql(_typed_sql(table, batch.schema, extras)).to_arrow_table()
         rejects = _rejects(con, typed, table) if typed.num_rows else []
     finally:
         con.close()
 
-    bad_rows = {r.row for r in rejects}
-    _attach_raw_rows(raw.data, rejects)
+    _attach_raw_rows(batch, rejects, first_row)
     error_columns = [n for n in typed.column_names if n.startswith("__err_")]
     rows = typed.drop_columns(error_columns)
+    bad_rows = sorted({r.row for r in rejects})
     if bad_rows:
-        keep = pa.array([r not in bad_rows for r in rows[ROW].to_pylist()])
-        rows = rows.filter(keep)
+        rows = rows.filter(pc.invert(pc.is_in(rows[ROW], pa.array(bad_rows, pa.int64()))))
     rows = _with_all_columns(rows, table)
     return Validated(table, rows, rejects, present)
 
@@ -226,7 +228,7 @@ def _default_sql(column: Column) -> str:
 
 
 def _rejects(con: duckdb.DuckDBPyConnection, typed: pa.Table, table: Table) -> list[Reject]:
-    """Collect every broken rule: per-column errors, time order, duplicate keys in the file."""
+    """Collect every broken rule of single rows: per-column errors, time order."""
     con.register("typed_rows", typed)
     found: list[Reject] = []
 
@@ -261,28 +263,18 @@ def _rejects(con: duckdb.DuckDBPyConnection, typed: pa.Table, table: Table) -> l
                         {"earlier": earlier, "earlier_value": early},
                     )
                 )
-    # 3. the same key twice in one file: the first occurrence wins, later ones are quarantined
-    bad = {r.row for r in found}
-    keys = ", ".join(quote(k) for k in table.key)
-    # (`NOT IN (NULL)` would be never true: with no bad row there is no filter at all.)
-    skip_bad = f"WHERE {ROW} NOT IN ({', '.join(str(r) for r in sorted(bad))})" if bad else ""
-    for row, first in con.sql(
-        f"SELECT {ROW}, first_row FROM (SELECT {ROW}, MIN({ROW}) OVER (PARTITION BY {keys}) "
-        f"AS first_row FROM typed_rows {skip_bad}) "
-        f"WHERE {ROW} <> first_row ORDER BY {ROW}"
-    ).fetchall():
-        found.append(Reject(row, table.key[0], "key.duplicate", None, {"first_row": first}))
     return found
 
 
-def _attach_raw_rows(data: pa.Table, rejects: list[Reject]) -> None:
+def _attach_raw_rows(data: pa.Table, rejects: list[Reject], first_row: int) -> None:
     """Keep each rejected row whole (as JSON) in the quarantine, so nothing is lost."""
     rows = sorted({r.row for r in rejects})
     if not rows:
         return
+    positions = pa.array([row - first_row for row in rows], pa.int64())
     as_json = {
         row: row_json(values)
-        for row, values in zip(rows, data.take(pa.array(rows, pa.int64())).to_pylist(), strict=True)
+        for row, values in zip(rows, data.take(positions).to_pylist(), strict=True)
     }
     for reject in rejects:
         reject.raw = as_json[reject.row]

@@ -9,6 +9,7 @@ so no caller ever branches on the backend. Writes by key go through :meth:`Store
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,12 @@ class Store:
         """Create temp table `name` holding `rows` (dropped first if it exists)."""
         raise NotImplementedError
 
+    def append_temp(self, name: str, rows: pa.Table) -> None:
+        """Add `rows` to temp table `name` (made by :meth:`load_temp`, same columns)."""
+        self.load_temp("_cskpi_batch", rows)
+        self.execute(f'INSERT INTO "{name}" SELECT * FROM _cskpi_batch')
+        self.execute("DROP TABLE _cskpi_batch")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: commits on success, rolls back on any exception."""
@@ -135,8 +142,15 @@ class Store:
 
     def ensure_schema(self) -> None:
         with self.transaction():
-            for statement in schema.ddl():
+            for statement in schema.ddl(self.dialect):
                 self.execute(statement)
+
+
+# What the embedded store may hold in memory before DuckDB spills to disk (beside the file).
+# DuckDB's own default is 80 % of the machine; cskpi's work (a month's import, the facts
+# window over its messages) runs well within this, and a laptop or a shared server keeps the
+# rest. CSKPI_MEMORY_LIMIT changes it ("8GB", "50%"... anything DuckDB's memory_limit takes).
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 class DuckDBStore(Store):
@@ -153,6 +167,12 @@ class DuckDBStore(Store):
             self.con = duckdb.connect(str(path))
         except duckdb.IOException as error:
             raise StoreError("store.locked", path=str(path), error=str(error)) from error
+        limit = os.environ.get("CSKPI_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        try:
+            self.con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+        except duckdb.Error as error:
+            self.con.close()
+            raise StoreError("store.memory_limit", value=limit, error=str(error)) from error
         self.con.execute("SET TimeZone = 'UTC'")
         self.ensure_schema()
 
@@ -169,12 +189,17 @@ class DuckDBStore(Store):
     def arrow(self, statement: str) -> pa.Table:
         return self.con.sql(statement).to_arrow_table()
 
+    # Arrow goes in through a relation, not con.register(): a registered table stays referenced
+    # until the transaction ends, so an import staged in batches would hold every batch.
     def load_temp(self, name: str, rows: pa.Table) -> None:
-        self.con.register("_cskpi_load", rows)
-        try:
-            self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _cskpi_load')
-        finally:
-            self.con.unregister("_cskpi_load")
+        self.con.from_arrow(rows).query(
+            "_cskpi_load", f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _cskpi_load'
+        )
+
+    def append_temp(self, name: str, rows: pa.Table) -> None:
+        self.con.from_arrow(rows).query(
+            "_cskpi_load", f'INSERT INTO "{name}" SELECT * FROM _cskpi_load'
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -221,6 +246,9 @@ class PostgresStore(Store):
             self.con = psycopg.connect(url, autocommit=True)
         except psycopg.OperationalError as error:
             raise StoreError("store.connect", url=url, error=str(error).strip()) from error
+        # No server-side prepared statements: the same text (say, a read of temp table _stage)
+        # names tables of other shapes from one import to the next.
+        self.con.prepare_threshold = None
         self.con.execute("SET TIME ZONE 'UTC'")
         self.ensure_schema()
 
@@ -250,6 +278,9 @@ class PostgresStore(Store):
         columns = ", ".join(f'"{f.name}" {arrow_to_sql_type(f.type)}' for f in rows.schema)
         self.execute(f'DROP TABLE IF EXISTS "{name}"')
         self.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
+        self.append_temp(name, rows)
+
+    def append_temp(self, name: str, rows: pa.Table) -> None:
         buffer = io.BytesIO()
         # Arrow writes nulls as empty unquoted fields and empty strings as "": exactly how
         # PostgreSQL's CSV COPY tells NULL from ''.

@@ -51,7 +51,16 @@ unanswered_turns BIGINT, is_fcr BOOLEAN, is_last_leg BOOLEAN
 """
 
 
-def contract_ddl() -> list[str]:
+# Tables with tens of millions of rows whose key the embedded store does not index. The
+# import keeps their keys unique itself (repeats within a file are quarantined, a stored key
+# is updated, not inserted again); DuckDB would hold an ART index over every key in memory
+# and maintain it on every write (at 10 M messages: 0.6 GB and 6 s of a 30 s import), and no
+# query reads through it. PostgreSQL keeps the primary key: its B-tree lives on disk and
+# serves the lookups of small live imports.
+UNKEYED_ON_DUCKDB = frozenset({"messages"})
+
+
+def contract_ddl(dialect: str = "duckdb") -> list[str]:
     statements = []
     for table in contract().values():
         columns = []
@@ -60,10 +69,10 @@ def contract_ddl() -> list[str]:
             if column.type == "timestamp" and column.local:
                 columns.append(f'"{column.name}_local" TIMESTAMP')
         columns.append("extra VARCHAR")
-        key = ", ".join(f'"{k}"' for k in table.key)
-        statements.append(
-            f'CREATE TABLE IF NOT EXISTS "{table.name}" ({", ".join(columns)}, PRIMARY KEY ({key}))'
-        )
+        if not (dialect == "duckdb" and table.name in UNKEYED_ON_DUCKDB):
+            key = ", ".join(f'"{k}"' for k in table.key)
+            columns.append(f"PRIMARY KEY ({key})")
+        statements.append(f'CREATE TABLE IF NOT EXISTS "{table.name}" ({", ".join(columns)})')
     return statements
 
 
@@ -72,8 +81,8 @@ def contract_ddl() -> list[str]:
 AREA_SCHEMAS = ("cskpi.cycle.schema", "cskpi.web.schema", "cskpi.reports.schema")
 
 
-def ddl() -> list[str]:
-    statements = contract_ddl()
+def ddl(dialect: str = "duckdb") -> list[str]:
+    statements = contract_ddl(dialect)
     statements += [f"CREATE TABLE IF NOT EXISTS {n} ({c})" for n, c in META_TABLES.items()]
     facts = " ".join(SESSION_FACTS.split())
     statements.append(f"CREATE TABLE IF NOT EXISTS session_facts ({facts})")
