@@ -309,8 +309,9 @@ def run_size(
     frames = {p: workdir / f"frame-{label}-{p}.pkl" for p in PHASES}
     phases: dict[str, dict[str, object]] = {}
     earlier: dict[str, object] = {}
-    if only:  # rerun some phases; the others come from the earlier results file
-        earlier = json.loads((results / f"results-{label}.json").read_text())  # type: ignore[operator]
+    earlier_file = results / f"results-{label}.json"
+    if only and earlier_file.exists():  # rerun some phases; the others from the earlier run
+        earlier = json.loads(earlier_file.read_text())
         phases = dict(earlier["phases"])  # type: ignore[call-overload]
     for phase in PHASES:
         if only and phase not in only:
@@ -335,7 +336,8 @@ def run_size(
         }
         phases[phase] = best
 
-    if only and not {"pandas", "metrics_agent_day", "metrics_group_month"} & set(only):
+    if (only and "agreement" in earlier
+            and not {"pandas", "metrics_agent_day", "metrics_group_month"} & set(only)):
         comparison = earlier["agreement"]  # type: ignore[assignment]
     else:
         comparison = compare_frames(frames)

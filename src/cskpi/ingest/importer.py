@@ -250,7 +250,7 @@ def _stage(
             validated = validate(batch, table, tz, first_row=rows)
             rows += batch.num_rows
             if rows == batch.num_rows:
-                store.load_temp("_stage", validated.rows)
+                store.load_temp("_stage", validated.rows, large=True)
             else:
                 store.append_temp("_stage", validated.rows)
             rejects += validated.rejects

@@ -500,7 +500,7 @@ class SparkStore(Store):
             table = table.set_column(index, field.name, column)
         return table
 
-    def load_temp(self, name: str, rows: pa.Table) -> None:
+    def load_temp(self, name: str, rows: pa.Table, *, large: bool = False) -> None:
         from pyspark.sql import types as T
 
         columns, fields = [], []
