@@ -1070,6 +1070,44 @@ def case_empty_period() -> Case:
     return {"sessions": _one_phone_leg(), "messages": messages}, expected
 
 
+# ------------------------------------------------------------------------------------------
+# Concurrency across midnight and the month's end
+# ------------------------------------------------------------------------------------------
+
+
+def _concurrency_tables() -> Tables:
+    """Agent A1, legs (local time):
+    K1 10-31 23:50 -> 11-01 00:30   K2 10-31 23:55 -> 11-01 00:05
+    K3 11-01 00:05 -> 00:20         K4 11-01 00:10 -> 00:15         K5 11-01 00:15 -> 00:40
+    Open when each is accepted (accepted_at <= t < ended_at, itself included):
+    K1 {K1} 1; K2 {K1,K2} 2; K3 {K1,K3} 2 (K2 ends at 00:05, so it is closed then);
+    K4 {K1,K3,K4} 3; K5 {K1,K3,K5} 3 (K4 ends at 00:15).
+    October's peak is 2; November's is 3: K1, accepted in October, is still open on Nov 1
+    (counting only November's legs would give 2)."""
+    sessions = frame([
+        _leg("K1", "A1", "售前", None, "2026-10-31 23:50:00", "2026-11-01 00:30:00"),
+        _leg("K2", "A1", "售前", None, "2026-10-31 23:55:00", "2026-11-01 00:05:00"),
+        _leg("K3", "A1", "售前", None, "2026-11-01 00:05:00", "2026-11-01 00:20:00"),
+        _leg("K4", "A1", "售前", None, "2026-11-01 00:10:00", "2026-11-01 00:15:00"),
+        _leg("K5", "A1", "售前", None, "2026-11-01 00:15:00", "2026-11-01 00:40:00"),
+    ])
+    return {"sessions": sessions}
+
+
+def case_concurrency_october() -> Case:
+    figures = {"sessions": 2, "peak_concurrency": 2}
+    expected = {**OCT, "thresholds": None,
+                "by": {"agent": {"A1": figures}, "center": {None: figures}}}
+    return _concurrency_tables(), expected
+
+
+def case_concurrency_november() -> Case:
+    figures = {"sessions": 3, "peak_concurrency": 3}
+    expected = {**NOV, "thresholds": None,
+                "by": {"agent": {"A1": figures}, "center": {None: figures}}}
+    return _concurrency_tables(), expected
+
+
 ALL_CASES: dict[str, Callable[[], Case]] = {
     "response_pairs": case_response_pairs,
     "month_boundary_october": case_month_boundary_october,
@@ -1081,4 +1119,6 @@ ALL_CASES: dict[str, Callable[[], Case]] = {
     "no_messages_table": case_no_messages_table,
     "phone_leg_only": case_phone_leg_only,
     "empty_period": case_empty_period,
+    "concurrency_october": case_concurrency_october,
+    "concurrency_november": case_concurrency_november,
 }

@@ -490,23 +490,22 @@ def m_sessions_per_hour(ctx: Ctx) -> Result:
 
 # DECISION: counted per agent (it is a per-seat figure, compared with max_concurrency); a
 # group/center value is the highest agent peak inside it, not the center-wide number of open legs.
-# Only legs attributed to the period that have ended_at take part.
+# The peak of a period is taken at the moments its legs are accepted (the number of open legs
+# only rises then) and counts every leg of the agent open at that moment, also one accepted
+# before the period and still open. Only legs with an agent and ended_at take part.
 def m_peak_concurrency(ctx: Ctx) -> Result:
     """peak_concurrency 最大接待量: most legs open at once (accepted_at ≤ t < ended_at)."""
-    events: dict[tuple[Key, str | None], list[tuple[pd.Timestamp, int]]] = defaultdict(list)
-    for key, leg in ctx.period_legs():
-        if leg.accepted_at is None or leg.ended_at is None:
-            continue
-        events[(key, leg.agent_id)].append((leg.accepted_at, +1))
-        events[(key, leg.agent_id)].append((leg.ended_at, -1))
+    spans: dict[str, list[tuple[pd.Timestamp, pd.Timestamp]]] = defaultdict(list)
+    for leg in ctx.legs:  # every accepted leg of the agent, whatever its period
+        if leg.accepted_at is not None and leg.ended_at is not None and leg.agent_id:
+            spans[leg.agent_id].append((leg.accepted_at, leg.ended_at))
     out: dict[Key, float] = {}
-    for (key, _agent), evs in events.items():
-        evs.sort(key=lambda e: (e[0], e[1]))  # at equal t an end (-1) comes before a start
-        open_now = peak = 0
-        for _t, delta in evs:
-            open_now += delta
-            peak = max(peak, open_now)
-        out[key] = max(out.get(key, 0.0), float(peak))
+    for key, leg in ctx.period_legs():
+        if leg.ended_at is None or not leg.agent_id:
+            continue
+        moment = leg.accepted_at
+        open_now = sum(1 for start, end in spans[leg.agent_id] if start <= moment < end)
+        out[key] = max(out.get(key, 0.0), float(open_now))
     return out
 
 

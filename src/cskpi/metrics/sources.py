@@ -366,24 +366,17 @@ ATTENDANCE = Source("attendance", AGENT_DIMS, (
 # --- concurrency: most legs open at once (accepted_at ≤ t < ended_at), per agent -----------
 
 def build_concurrency(ctx: Context) -> ir.Table:
+    """The legs of the period with the number of their agent's legs open when each was
+    accepted (cskpi.metrics.concurrency); the peak is the highest of them."""
     legs = period_legs(ctx)
-    legs = legs.filter(legs.agent_id.notnull(), legs.ended_at.notnull())
-    c = ctx.calendar.select("day", "label")
-    legs = legs.join(c, legs.accepted_date == c.day)
-    starts = legs.select("agent_id", "label", at=legs.accepted_at, step=ibis.literal(1))
-    ends = legs.select("agent_id", "label", at=legs.ended_at, step=ibis.literal(-1))
-    events = starts.union(ends, distinct=False)
-    # At the same instant an ending leg closes before a new one opens (t < ended_at).
-    window = ibis.cumulative_window(group_by=[events.agent_id, events.label],
-                         order_by=[events.at, events.step])
-    open_legs = events.mutate(open_legs=events.step.sum().over(window))
-    peaks = open_legs.group_by(["agent_id", "label"]).aggregate(peak=open_legs.open_legs.max())
-    return ctx.with_agent_dims(peaks, group_from_agent=True)
+    legs = legs.filter(legs.concurrent_legs.notnull())
+    rows = legs.select(day=legs.accepted_date, agent_id=legs.agent_id, peak=legs.concurrent_legs)
+    return ctx.with_agent_dims(rows, group_from_agent=True)
 
 
 CONCURRENCY = Source("concurrency", AGENT_DIMS, (
     Measure("peak", "max", "peak", requires=(("sessions", "ended_at"),)),
-), build_concurrency, labelled=True)
+), build_concurrency)
 
 
 # --- business: visits, consulting customers, conversion, credited orders -------------------

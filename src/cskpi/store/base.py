@@ -145,6 +145,21 @@ class Store:
         with self.transaction():
             for statement in schema.ddl(self.dialect):
                 self.execute(statement)
+            self._add_fact_columns()
+
+    def _add_fact_columns(self) -> None:
+        """A store made by an earlier cskpi lacks the facts' newer columns: add them and
+        compute them from the facts already there."""
+        have = {name for (name,) in self.fetchall(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'session_facts' AND table_schema = current_schema()")}
+        missing = {n: t for n, t in schema.fact_columns().items() if n not in have}
+        for name, sql_type in missing.items():
+            self.execute(f'ALTER TABLE session_facts ADD COLUMN "{name}" {sql_type}')
+        if "concurrent_legs" in missing:
+            from cskpi.metrics.concurrency import refresh_concurrency
+
+            refresh_concurrency(self)
 
 
 # What the embedded store may hold in memory before DuckDB spills to disk (beside the file).

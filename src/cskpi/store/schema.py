@@ -47,8 +47,14 @@ customer_messages BIGINT, manual_messages BIGINT, system_messages BIGINT,
 auto_messages BIGINT, kb_messages BIGINT,
 has_messages BOOLEAN, is_valid BOOLEAN, is_invalid BOOLEAN,
 first_response_seconds DOUBLE, response_seconds_sum DOUBLE, response_pairs BIGINT,
-unanswered_turns BIGINT, is_fcr BOOLEAN, is_last_leg BOOLEAN
+unanswered_turns BIGINT, is_fcr BOOLEAN, is_last_leg BOOLEAN, concurrent_legs BIGINT
 """
+
+
+def fact_columns() -> dict[str, str]:
+    """session_facts' columns and their types, in order."""
+    parts = (part.split() for part in SESSION_FACTS.split(",") if part.strip())
+    return {words[0].strip('"'): words[1] for words in parts}
 
 
 # Tables with tens of millions of rows whose key the embedded store does not index. The
