@@ -34,29 +34,19 @@ counted AS (
                            RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS open_legs
     FROM events
 )
-SELECT f.session_id, c.open_legs AS concurrent_legs
-FROM session_facts f
-LEFT JOIN counted c ON c.session_id = f.session_id AND c.step = 1
-{leg_scope}
+SELECT session_id, open_legs AS concurrent_legs FROM counted WHERE step = 1
 """
 
 
-def refresh_concurrency(store: Store, agents: str | None = None, legs: str | None = None) -> None:
+def refresh_concurrency(store: Store, agents: str | None = None) -> None:
     """Recount `concurrent_legs` for every leg of the agents listed in temp table `agents`
     (column agent_id: a leg that arrives or changes changes the counts of its agent's other
-    legs) and for the legs listed in temp table `legs` (column session_id: a leg that lost its
-    agent); for every leg when `agents` is None."""
-    if agents is None:
-        agent_scope = leg_scope = ""
-    else:
-        agent_scope = f"AND agent_id IN (SELECT agent_id FROM {agents})"
-        leg_scope = f"WHERE f.agent_id IN (SELECT agent_id FROM {agents})"
-        if legs is not None:
-            leg_scope += f" OR f.session_id IN (SELECT session_id FROM {legs})"
+    legs), for every leg when `agents` is None. A leg that takes no part keeps the null the
+    facts gave it: whether it takes part depends on its own session row only, so it is one
+    of the legs just refreshed."""
+    agent_scope = "" if agents is None else f"AND agent_id IN (SELECT agent_id FROM {agents})"
     store.execute("DROP TABLE IF EXISTS _concurrency")
-    store.execute(
-        "CREATE TEMP TABLE _concurrency AS "
-        + CONCURRENCY_SQL.format(agent_scope=agent_scope, leg_scope=leg_scope)
-    )
+    store.execute("CREATE TEMP TABLE _concurrency AS "
+                  + CONCURRENCY_SQL.format(agent_scope=agent_scope))
     store.update_from("session_facts", "_concurrency", ["session_id"], ["concurrent_legs"])
     store.execute("DROP TABLE _concurrency")

@@ -311,5 +311,5 @@ def refresh_facts(store: Store, thresholds: Thresholds, affected: str | None,
     if affected is None:
         refresh_concurrency(store)
     else:
-        refresh_concurrency(store, "_affected_agents", affected)
+        refresh_concurrency(store, "_affected_agents")
         store.execute("DROP TABLE _affected_agents")
