@@ -169,9 +169,13 @@ def import_records(
         data = pa.table({c: pa.array([_text(row.get(c)) for row in rows], pa.string())
                          for c in columns})
         raw = RawFile.whole(path, "json", data, [], lambda positions: [p + 1 for p in positions])
-        sources.append(Source(tables[name], path, functools.partial(lambda r: r, raw)))
+        sources.append(Source(tables[name], path, _already_read(raw)))
     summaries = {s.table.name: TableSummary(s.table.name) for s in sources}
     return _load(store, sources, summaries, config, [str(s.path) for s in sources])
+
+
+def _already_read(raw: RawFile) -> Callable[[], RawFile]:
+    return lambda: raw
 
 
 def _load(
