@@ -255,16 +255,18 @@ def _csv_batches(
         reader = iter(())
     held: pa.Table | None = None
     pending: list[pa.RecordBatch] = []
+    pending_rows = 0
     rows_before = 0  # rows handed out before `held`
     for batch in itertools.chain(reader, [None]):
         if batch is not None:
             pending.append(batch)
-            if sum(b.num_rows for b in pending) < BATCH_ROWS:
+            pending_rows += batch.num_rows
+            if pending_rows < BATCH_ROWS:
                 continue
         if not pending:
             break
         data = without_blank_columns(pa.Table.from_batches(pending))
-        pending = []
+        pending, pending_rows = [], 0
         if held is not None:
             yield held
             rows_before += held.num_rows
